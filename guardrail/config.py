@@ -1,0 +1,179 @@
+"""Settings: command-line options and GUARDRAIL_* variables, plus guardrail.yaml.
+
+Every CLI option has an env variable and a field here (uvicorn's model). The
+YAML file adds what does not fit on a command line: the model list (LiteLLM's
+own `model_list` format, so a LiteLLM user can reuse theirs) and the apps.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_REFERENCE_PREFIX = "os.environ/"
+DEFAULT_BODY_LIMIT = 2 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """guardrail.yaml or a setting is invalid; the message names the field."""
+
+
+class ModelEntry(BaseModel):
+    """One entry of LiteLLM's `model_list`: the public name and how to call it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model_name: str
+    litellm_params: dict[str, Any]
+
+    @field_validator("litellm_params")
+    @classmethod
+    def _needs_model(cls, params: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(params.get("model"), str) or not params["model"]:
+            raise ValueError("litellm_params.model is required")
+        return params
+
+
+class AppConfig(BaseModel):
+    """An app (tenant): which policy set it uses and where its holds are reported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    policy_set: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    reveal_allowed: bool = True
+
+
+class UpstreamSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = 60.0
+    max_retries: int = Field(default=2, ge=0, le=10)
+
+
+class ConfigFile(BaseModel):
+    """The shape of guardrail.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_list: list[ModelEntry] = Field(default_factory=list)
+    apps: list[AppConfig] = Field(default_factory=list)
+    upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
+    redis_url: str | None = None
+    vault_keys: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
+
+
+class Settings(BaseModel):
+    """Everything the app factory needs. Built by `Settings.from_env()` or by
+    the CLI, never read from globals after that."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    config_path: Path | None = None
+    policies_dir: Path | None = None
+    data_dir: Path = Path(".guardrail")
+    redis_url: str | None = None
+    redis_prefix: str = "guardrail:"
+    vault_keys: list[str] = Field(default_factory=list)
+    max_body_bytes: int = DEFAULT_BODY_LIMIT
+    log_level: str = "info"
+    file: ConfigFile = Field(default_factory=ConfigFile)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Env variables, then guardrail.yaml, then explicit overrides (CLI)."""
+        env = os.environ
+        values: dict[str, Any] = {
+            "host": env.get("GUARDRAIL_HOST"),
+            "port": env.get("GUARDRAIL_PORT"),
+            "workers": env.get("GUARDRAIL_WORKERS"),
+            "config_path": env.get("GUARDRAIL_CONFIG"),
+            "policies_dir": env.get("GUARDRAIL_POLICIES"),
+            "data_dir": env.get("GUARDRAIL_DATA_DIR"),
+            "redis_url": env.get("REDIS_URL") or env.get("GUARDRAIL_REDIS_URL"),
+            "redis_prefix": env.get("GUARDRAIL_REDIS_PREFIX"),
+            "vault_keys": _split_keys(env.get("GUARDRAIL_VAULT_KEYS")),
+            "max_body_bytes": env.get("GUARDRAIL_MAX_BODY_BYTES"),
+            "log_level": env.get("GUARDRAIL_LOG_LEVEL"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        values = {k: v for k, v in values.items() if v not in (None, [])}
+        config_path = values.get("config_path")
+        if config_path is None and Path("guardrail.yaml").is_file():
+            values["config_path"] = config_path = "guardrail.yaml"
+        if config_path is not None:
+            file = load_config_file(Path(config_path))
+            values["file"] = file
+            # The file fills what neither env nor CLI set.
+            values.setdefault("redis_url", file.redis_url)
+            if not values.get("vault_keys"):
+                values["vault_keys"] = file.vault_keys
+            if "max_body_bytes" not in values:
+                values["max_body_bytes"] = file.max_body_bytes
+        values = {k: v for k, v in values.items() if v is not None}
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, "settings")) from None
+
+    def app_config(self, name: str) -> AppConfig:
+        """The app's own section of guardrail.yaml, or defaults for a bare key."""
+        for app in self.file.apps:
+            if app.name == name:
+                return app
+        return AppConfig(name=name)
+
+
+def load_config_file(path: Path) -> ConfigFile:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    try:
+        return ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, str(path))) from None
+
+
+def resolve_env_references(value: Any) -> Any:
+    """Replace LiteLLM-style `os.environ/NAME` strings with the variable's value.
+
+    Resolved at call time, not at load time, so a rotated secret is picked up
+    and secrets never sit in the parsed settings object.
+    """
+    if isinstance(value, str) and value.startswith(ENV_REFERENCE_PREFIX):
+        name = value[len(ENV_REFERENCE_PREFIX) :]
+        if name not in os.environ:
+            raise ConfigError(f"environment variable {name} is referenced but not set")
+        return os.environ[name]
+    if isinstance(value, dict):
+        return {k: resolve_env_references(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_env_references(v) for v in value]
+    return value
+
+
+def _split_keys(raw: str | None) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()] if raw else []
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    problems = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        problems.append(f"{source}: {location}: {error['msg']}")
+    return "\n".join(problems)

@@ -1,0 +1,84 @@
+"""Restore and check every choice of a completion; decide what the app gets."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrail.types import Action, CheckContext, Finding, Span, Verdict
+
+
+@dataclass
+class HeldChoice:
+    """What a reviewer needs: the de-identified answer and where the findings are in it."""
+
+    index: int
+    deidentified_answer: str
+    findings: tuple[Finding, ...]
+    suggestions: tuple[str, ...]
+    verdict: Verdict
+
+
+@dataclass
+class AnswerReview:
+    completion: dict[str, Any]
+    verdict: Verdict
+    held: HeldChoice | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+async def review_completion(
+    completion: dict[str, Any],
+    *,
+    protected: Any,
+    policy: Any,
+    context: CheckContext,
+    pii: Any,
+) -> AnswerReview:
+    worst = Verdict(Action.ALLOW, policy_version=policy.version)
+    held: HeldChoice | None = None
+    all_findings: list[Finding] = []
+    for choice in completion.get("choices", []):
+        message = choice.get("message") or {}
+        source = message.get("content")
+        restored, span_map = protected.restore_with_map(source) if source else ("", None)
+        if source is not None:
+            message["content"] = restored
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            if function.get("arguments"):
+                function["arguments"] = protected.restore_arguments(function["arguments"])
+        if not restored or not policy.has_answer_rules:
+            continue
+        foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
+        verdict = policy.check_answer(
+            restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
+        )
+        all_findings.extend(verdict.findings)
+        if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
+            message["content"] = verdict.text
+            if verdict.action is Action.BLOCK:
+                message.pop("tool_calls", None)
+                choice["finish_reason"] = "stop"
+        if verdict.action is Action.HOLD and held is None:
+            held = HeldChoice(
+                index=choice.get("index", 0),
+                deidentified_answer=source or "",
+                findings=tuple(_to_source(f, span_map) for f in verdict.findings),
+                suggestions=verdict.suggestions,
+                verdict=verdict,
+            )
+        if verdict.action.rank > worst.action.rank:
+            worst = verdict
+    combined = dataclasses.replace(worst, findings=tuple(all_findings))
+    return AnswerReview(completion=completion, verdict=combined, held=held, findings=all_findings)
+
+
+def _to_source(finding: Finding, span_map: Any) -> Finding:
+    """Findings are found on the restored answer; reviewers see the
+    de-identified one, so spans move back to its coordinates."""
+    if finding.span is None or span_map is None:
+        return finding
+    mapped: Span = span_map.to_source(finding.span)
+    return dataclasses.replace(finding, span=mapped)

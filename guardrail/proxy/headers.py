@@ -1,0 +1,10 @@
+"""The X-Guardrail-* headers that tell an app what the proxy did."""
+
+from __future__ import annotations
+
+VERDICT = "X-Guardrail-Verdict"
+POLICY_VERSION = "X-Guardrail-Policy-Version"
+HOLD_ID = "X-Guardrail-Hold-Id"
+CONVERSATION_ID = "X-Guardrail-Conversation-Id"
+HOLD_MODE = "X-Guardrail-Hold-Mode"
+HOLD_WAIT = "X-Guardrail-Hold-Wait"

@@ -1,0 +1,26 @@
+"""Import litellm configured to stay offline and quiet.
+
+litellm fetches its model price map from the network at import time unless
+told otherwise, and logs request bodies at debug level; neither is acceptable
+for a proxy that guards personal data on a closed network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_LOG", "ERROR")
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
+import litellm
+
+litellm.suppress_debug_info = True
+litellm.telemetry = False
+litellm.turn_off_message_logging = True
+litellm.set_verbose = False
+for _name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+__all__ = ["litellm"]

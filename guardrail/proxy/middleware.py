@@ -1,0 +1,76 @@
+"""ASGI middleware: a request id on every response, app-key auth for /v1."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from guardrail.app_keys import KeyStore
+from guardrail.errors import ApiError, service_unavailable, unauthorized
+
+REQUEST_ID_HEADER = "X-Guardrail-Request-Id"
+
+
+class RequestIdMiddleware:
+    """Tags every HTTP response with a fresh id (also in `scope['state']`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = f"req_{uuid.uuid4().hex}"
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class AppKeyMiddleware:
+    """Every /v1 call needs `Authorization: Bearer <app key>`; the app name is
+    put in `scope['state']['app_name']` for the handlers."""
+
+    def __init__(self, app: ASGIApp, keys: KeyStore, *, path_prefix: str = "/v1/") -> None:
+        self.app = app
+        self.keys = keys
+        self.path_prefix = path_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.path_prefix):
+            await self.app(scope, receive, send)
+            return
+        try:
+            app_name = await self._authenticate(scope)
+        except ApiError as error:
+            await error.response()(scope, receive, send)
+            return
+        scope.setdefault("state", {})["app_name"] = app_name
+        await self.app(scope, receive, send)
+
+    async def _authenticate(self, scope: Scope) -> str:
+        header = ""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                header = value.decode("latin-1")
+                break
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("Missing app key: send 'Authorization: Bearer <app key>'.")
+        try:
+            app_name = await self.keys.authenticate(token.strip())
+        except Exception:
+            # Redis down: we cannot tell a good key from a bad one; fail closed.
+            raise service_unavailable(
+                "The key store is unavailable.", code="keystore_unavailable"
+            ) from None
+        if app_name is None:
+            raise unauthorized("Invalid or revoked app key.")
+        return app_name

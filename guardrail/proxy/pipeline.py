@@ -1,0 +1,184 @@
+"""The path of one chat completion: protect, check the request, call the
+provider, restore, check the answer, then release, modify, hold or block.
+
+This module only orders the stages; each stage lives in its own module.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from guardrail.errors import ApiError, bad_request, service_unavailable
+from guardrail.language import detect_language
+from guardrail.proxy import headers
+from guardrail.proxy.answers import AnswerReview, review_completion
+from guardrail.proxy.call import ChatCall
+from guardrail.proxy.completions import text_completion, to_chunks
+from guardrail.proxy.holds import HoldDesk
+from guardrail.proxy.streaming import (
+    buffered_stream,
+    passthrough_stream,
+    restoring_stream,
+    sse_response,
+)
+from guardrail.proxy.upstream import Upstream
+from guardrail.services import Services
+from guardrail.types import Action, CheckContext, Verdict
+
+logger = logging.getLogger(__name__)
+
+
+class ChatPipeline:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.upstream: Upstream = services.upstream
+        self.holds = HoldDesk(services)
+
+    async def run(self, call: ChatCall) -> Response:
+        model = self.upstream.registry.get(call.request.model)
+        policy = self.services.policy_for(call.app)
+        if policy.is_empty:
+            # A pure gateway: nothing to protect or check, so add nothing.
+            return await self._forward_untouched(call, model, policy.version)
+
+        protected = await self._protect(call, policy)
+        customer_text = _latest_customer_text(protected.messages)
+        context = CheckContext(
+            language=detect_language(customer_text),
+            customer_text=customer_text,
+            first_answer=not any(m.get("role") == "assistant" for m in call.messages),
+        )
+        request_verdict = policy.check_request(protected.messages, context)
+        await self.services.audit_decision(call, "request", request_verdict)
+        if request_verdict.action in (Action.HOLD, Action.BLOCK):
+            return await self._answer_without_model(call, policy, protected, request_verdict)
+
+        if call.request.stream and policy.streaming == "sentence" and not policy.has_answer_rules:
+            chunks = await self.upstream.stream(model, call.body, protected.messages)
+            return sse_response(
+                restoring_stream(chunks, protected),
+                _headers(Verdict(Action.ALLOW, policy_version=policy.version)),
+            )
+
+        if call.request.stream:
+            chunks = await self.upstream.stream(model, call.body, protected.messages)
+            completion = await buffered_stream(chunks)
+        else:
+            completion = await self.upstream.complete(model, call.body, protected.messages)
+
+        review = await review_completion(
+            completion, protected=protected, policy=policy, context=context, pii=self.services.pii
+        )
+        await self.services.audit_decision(call, "answer", review.verdict)
+        if review.verdict.action is Action.HOLD:
+            return await self.holds.hold(call, policy, protected, review)
+        return self._respond(call, review.completion, review.verdict)
+
+    async def _forward_untouched(self, call: ChatCall, model: Any, version: str) -> Response:
+        verdict = Verdict(Action.ALLOW, policy_version=version)
+        if call.request.stream:
+            chunks = await self.upstream.stream(model, call.body, call.messages)
+            return sse_response(passthrough_stream(chunks), _headers(verdict))
+        completion = await self.upstream.complete(model, call.body, call.messages)
+        return JSONResponse(completion, headers=_headers(verdict))
+
+    async def _protect(self, call: ChatCall, policy: Any) -> Any:
+        from guardrail.pii import PiiUnavailable
+
+        try:
+            protected = await self.services.pii.protect(
+                call.messages,
+                scope=call.app.name,
+                conversation_id=call.conversation_id,
+                policy=policy.pii,
+            )
+        except PiiUnavailable:
+            # Fail closed: never send text we could not de-identify.
+            logger.error("de-identification unavailable; request %s refused", call.request_id)
+            raise service_unavailable(
+                "Personal-data protection is unavailable; the request was not sent.",
+                code="pii_unavailable",
+            ) from None
+        if protected.blocked_entities:
+            kinds = ", ".join(sorted(set(protected.blocked_entities)))
+            raise bad_request(
+                f"The request contains personal data this app may not send: {kinds}. "
+                "Remove it and try again.",
+                code="personal_data_blocked",
+            )
+        return protected
+
+    async def _answer_without_model(
+        self, call: ChatCall, policy: Any, protected: Any, verdict: Verdict
+    ) -> Response:
+        """Handoff or blocked request: the model is never called."""
+        hold_id = None
+        if verdict.action is Action.HOLD:
+            hold_id = await self.holds.handoff(call, policy, protected, verdict)
+        text = verdict.text or policy.text(
+            "fallback", detect_language(_latest_customer_text(protected.messages))
+        )
+        completion = text_completion(call.request.model, text)
+        return self._respond(
+            call, completion, verdict, hold_id=hold_id, label=_request_label(verdict)
+        )
+
+    def _respond(
+        self,
+        call: ChatCall,
+        completion: dict[str, Any],
+        verdict: Verdict,
+        *,
+        hold_id: str | None = None,
+        label: str | None = None,
+    ) -> Response:
+        completion["guardrail"] = {
+            "verdict": label or verdict.action.value,
+            "policy_version": verdict.policy_version,
+            "rule_ids": verdict.rule_ids,
+            "hold_id": hold_id,
+        }
+        response_headers = _headers(verdict, hold_id=hold_id, label=label)
+        if call.request.stream:
+            return sse_response(_replay(completion), response_headers)
+        return JSONResponse(completion, headers=response_headers)
+
+
+async def _replay(completion: dict[str, Any]) -> Any:
+    for chunk in to_chunks(completion):
+        yield chunk
+
+
+def _request_label(verdict: Verdict) -> str:
+    if any(f.kind == "handoff" for f in verdict.findings):
+        return "handoff"
+    return verdict.action.value
+
+
+def _headers(
+    verdict: Verdict, *, hold_id: str | None = None, label: str | None = None
+) -> dict[str, str]:
+    out = {headers.VERDICT: label or verdict.action.value}
+    if verdict.policy_version:
+        out[headers.POLICY_VERSION] = verdict.policy_version
+    if hold_id:
+        out[headers.HOLD_ID] = hold_id
+    return out
+
+
+def _latest_customer_text(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return ""
+
+
+__all__ = ["AnswerReview", "ApiError", "ChatPipeline", "StreamingResponse"]

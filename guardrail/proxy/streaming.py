@@ -1,0 +1,128 @@
+"""Streaming responses: pass-through, restore-as-it-streams, and buffered.
+
+Restoring streams text as it arrives and holds back only what might be the
+start of a placeholder. Tool-call arguments are JSON fragments: they are
+collected per call and sent restored, whole, just before the choice ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import StreamingResponse
+
+from guardrail.errors import ApiError
+from guardrail.proxy import sse
+from guardrail.proxy.completions import assemble
+
+logger = logging.getLogger(__name__)
+
+
+def sse_response(
+    chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str]
+) -> StreamingResponse:
+    return StreamingResponse(
+        _encode(chunks),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **headers},
+    )
+
+
+async def _encode(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in chunks:
+            yield sse.event(chunk)
+    except ApiError as error:
+        # Headers are gone already; the SDK turns this event into an exception.
+        yield sse.error_event(error.status, error.message, type=error.type, code=error.code)
+        return
+    except Exception:
+        logger.exception("stream failed")
+        yield sse.error_event(
+            500, "The stream failed inside the proxy.", type="server_error", code="stream_failed"
+        )
+        return
+    yield sse.DONE
+
+
+async def passthrough_stream(
+    chunks: AsyncIterator[dict[str, Any]],
+) -> AsyncIterator[dict[str, Any]]:
+    async for chunk in chunks:
+        yield chunk
+
+
+async def buffered_stream(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
+    collected = [chunk async for chunk in chunks]
+    return assemble(collected)
+
+
+class _ChoiceRestorer:
+    def __init__(self, protected: Any) -> None:
+        self.text = protected.stream_restorer()
+        self.calls: dict[int, dict[str, Any]] = {}
+
+    def add_tool_call(self, delta_call: dict[str, Any]) -> None:
+        position = delta_call.get("index", 0)
+        call = self.calls.setdefault(
+            position,
+            {
+                "index": position,
+                "id": "",
+                "type": "function",
+                "function": {"name": "", "arguments": ""},
+            },
+        )
+        if delta_call.get("id"):
+            call["id"] = delta_call["id"]
+        function = delta_call.get("function") or {}
+        call["function"]["name"] += function.get("name") or ""
+        call["function"]["arguments"] += function.get("arguments") or ""
+
+
+async def restoring_stream(
+    chunks: AsyncIterator[dict[str, Any]], protected: Any
+) -> AsyncIterator[dict[str, Any]]:
+    choices: dict[int, _ChoiceRestorer] = {}
+    last: dict[str, Any] = {}
+    async for chunk in chunks:
+        out_choices = []
+        for choice in chunk.get("choices", []):
+            index = choice.get("index", 0)
+            state = choices.setdefault(index, _ChoiceRestorer(protected))
+            delta = dict(choice.get("delta") or {})
+            for delta_call in delta.pop("tool_calls", None) or []:
+                state.add_tool_call(delta_call)
+            if delta.get("content"):
+                delta["content"] = state.text.feed(delta["content"])
+            finish = choice.get("finish_reason")
+            if finish:
+                tail = state.text.flush()
+                if tail:
+                    delta["content"] = (delta.get("content") or "") + tail
+                if state.calls:
+                    delta["tool_calls"] = [
+                        {
+                            **call,
+                            "function": {
+                                "name": call["function"]["name"],
+                                "arguments": protected.restore_arguments(
+                                    call["function"]["arguments"]
+                                ),
+                            },
+                        }
+                        for _, call in sorted(state.calls.items())
+                    ]
+            if delta.get("content") == "" and "role" not in delta and not finish:
+                continue  # nothing safe to release yet
+            out_choices.append({**choice, "delta": delta})
+        if out_choices or not chunk.get("choices"):
+            yield {**chunk, "choices": out_choices}
+            last = chunk
+    # A provider that ends without a finish_reason must not swallow the tail.
+    for index, state in sorted(choices.items()):
+        tail = state.text.flush()
+        if tail:
+            yield {**last, "choices": [{"index": index, "delta": {"content": tail}}]}

@@ -1,0 +1,46 @@
+"""The long-lived objects one proxy process shares, built once by the app
+factory and handed to the handlers (no module-level globals)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from guardrail.app_keys import KeyStore
+from guardrail.config import AppConfig, Settings
+from guardrail.proxy.upstream import Upstream
+from guardrail.types import Verdict
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    redis: aioredis.Redis
+    keys: KeyStore
+    upstream: Upstream
+    policies: Any
+    pii: Any = None
+    queue: Any = None
+    audit: Any = None
+
+    def policy_for(self, app: AppConfig) -> Any:
+        return self.policies.get(app.policy_set)
+
+    async def audit_decision(self, call: Any, stage: str, verdict: Verdict) -> None:
+        """Record a proxy decision: ids, kinds and rule ids only, never text."""
+        if self.audit is None:
+            return
+        await self.audit.record(
+            "proxy.decision",
+            request_id=call.request_id,
+            app=call.app.name,
+            stage=stage,
+            verdict=verdict.action.value,
+            policy_version=verdict.policy_version,
+            rule_ids=",".join(verdict.rule_ids),
+        )

@@ -1,0 +1,184 @@
+"""The stand-in provider: OpenAI-compatible chat completions from a script.
+
+By default it answers "You said: <last user text>", which echoes any
+placeholders back and so exercises re-identification. Tests and the demo pass
+their own `responder` to script answers, tool calls, errors and delays. Every
+request body is kept in `received`, so a test can prove what the provider saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Reply:
+    """What the stand-in answers to one request."""
+
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    status: int = 200
+    error_message: str = "scripted provider error"
+    delay_seconds: float = 0.0
+    chunk_size: int = 7
+    finish_reason: str | None = None
+    extra_choices: list[str] = field(default_factory=list)
+
+
+Responder = Callable[[dict[str, Any]], Reply]
+
+
+def echo_responder(body: dict[str, Any]) -> Reply:
+    return Reply(content=f"You said: {last_user_text(body)}")
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return ""
+
+
+class StandInProvider:
+    """An OpenAI-compatible HTTP app with scripted answers (no model, no network)."""
+
+    def __init__(self, responder: Responder = echo_responder, *, models: list[str] | None = None):
+        self.responder = responder
+        self.models = models or ["stand-in"]
+        self.received: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self.app = Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                Route("/v1/models", self._models, methods=["GET"]),
+            ]
+        )
+
+    def reset(self) -> None:
+        with self._lock:
+            self.received.clear()
+
+    def texts_received(self) -> str:
+        """Everything the provider was sent, as one string, for leak assertions."""
+        with self._lock:
+            return json.dumps(self.received, ensure_ascii=False)
+
+    async def _models(self, request: Request) -> Response:
+        data = [
+            {"id": m, "object": "model", "created": 0, "owned_by": "stand-in"} for m in self.models
+        ]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def _chat(self, request: Request) -> Response:
+        body = await request.json()
+        with self._lock:
+            self.received.append(body)
+        reply = self.responder(body)
+        if reply.delay_seconds:
+            await asyncio.sleep(reply.delay_seconds)
+        if reply.status != 200:
+            return JSONResponse(
+                {"error": {"message": reply.error_message, "type": "scripted", "code": None}},
+                status_code=reply.status,
+            )
+        model = body.get("model", "stand-in")
+        choices = max(1, int(body.get("n") or 1))
+        if body.get("stream"):
+            return StreamingResponse(
+                self._stream(reply, model, choices), media_type="text/event-stream"
+            )
+        return JSONResponse(_completion(reply, model, choices))
+
+    async def _stream(self, reply: Reply, model: str, choices: int) -> AsyncIterator[bytes]:
+        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+
+        def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
+            payload = {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": index, "delta": delta, "finish_reason": finish}],
+            }
+            return f"data: {json.dumps(payload)}\n\n".encode()
+
+        for index in range(choices):
+            yield chunk(index, {"role": "assistant", "content": ""})
+            text = _choice_text(reply, index)
+            if text:
+                for start in range(0, len(text), reply.chunk_size):
+                    yield chunk(index, {"content": text[start : start + reply.chunk_size]})
+            for call_index, call in enumerate(reply.tool_calls or []):
+                arguments = call["function"]["arguments"]
+                yield chunk(
+                    index,
+                    {
+                        "tool_calls": [
+                            {
+                                "index": call_index,
+                                "id": call.get("id", f"call_{call_index}"),
+                                "type": "function",
+                                "function": {"name": call["function"]["name"], "arguments": ""},
+                            }
+                        ]
+                    },
+                )
+                for start in range(0, len(arguments), reply.chunk_size):
+                    piece = arguments[start : start + reply.chunk_size]
+                    yield chunk(
+                        index,
+                        {"tool_calls": [{"index": call_index, "function": {"arguments": piece}}]},
+                    )
+            yield chunk(index, {}, _finish_reason(reply))
+        yield b"data: [DONE]\n\n"
+
+
+def _choice_text(reply: Reply, index: int) -> str | None:
+    if index == 0:
+        return reply.content
+    extras = reply.extra_choices
+    return extras[index - 1] if index - 1 < len(extras) else reply.content
+
+
+def _finish_reason(reply: Reply) -> str:
+    if reply.finish_reason:
+        return reply.finish_reason
+    return "tool_calls" if reply.tool_calls else "stop"
+
+
+def _completion(reply: Reply, model: str, choices: int) -> dict[str, Any]:
+    out = []
+    for index in range(choices):
+        message: dict[str, Any] = {"role": "assistant", "content": _choice_text(reply, index)}
+        if reply.tool_calls:
+            message["tool_calls"] = [
+                {"id": c.get("id", f"call_{i}"), "type": "function", "function": c["function"]}
+                for i, c in enumerate(reply.tool_calls)
+            ]
+        out.append({"index": index, "message": message, "finish_reason": _finish_reason(reply)})
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": out,
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }

@@ -1,0 +1,93 @@
+"""A real proxy in front of the stand-in provider, on 127.0.0.1.
+
+Tests talk to it with the official openai SDK, exactly as an app would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import openai
+import redis.asyncio as aioredis
+
+from guardrail.app import create_app
+from guardrail.app_keys import KeyStore
+from guardrail.config import ConfigFile, ModelEntry, Settings
+from guardrail.standin import StandInProvider, ThreadedServer
+
+MODEL = "support-bot"
+
+
+class ProxyHarness:
+    def __init__(self, provider: StandInProvider, proxy: ThreadedServer, settings: Settings):
+        self.provider = provider
+        self.proxy = proxy
+        self.settings = settings
+        self.keys: dict[str, str] = {}
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.proxy.url}/v1"
+
+    def key(self, app: str = "shop") -> str:
+        if app not in self.keys:
+            self.keys[app] = asyncio.run(self._create_key(app))
+        return self.keys[app]
+
+    async def _create_key(self, app: str) -> str:
+        client = aioredis.Redis.from_url(self.settings.redis_url or "")
+        try:
+            secret, _ = await KeyStore(client, prefix=self.settings.redis_prefix).create(app)
+            return secret
+        finally:
+            await client.aclose()
+
+    def client(self, app: str = "shop", **kwargs: Any) -> openai.OpenAI:
+        return openai.OpenAI(base_url=self.base_url, api_key=self.key(app), max_retries=0, **kwargs)
+
+    def async_client(self, app: str = "shop", **kwargs: Any) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            base_url=self.base_url, api_key=self.key(app), max_retries=0, **kwargs
+        )
+
+
+@contextmanager
+def running_proxy(
+    redis_url: str,
+    *,
+    policies_dir: Path | None,
+    provider: StandInProvider | None = None,
+    config: dict[str, Any] | None = None,
+    models: list[str] | None = None,
+) -> Iterator[ProxyHarness]:
+    provider = provider or StandInProvider()
+    with ThreadedServer(provider.app) as upstream:
+        model_list = [
+            ModelEntry(
+                model_name=name,
+                litellm_params={
+                    "model": "openai/stand-in",
+                    "api_base": f"{upstream.url}/v1",
+                    "api_key": "provider-secret-key",
+                },
+            )
+            for name in (models or [MODEL])
+        ]
+        file = ConfigFile.model_validate(
+            {**(config or {}), "model_list": [m.model_dump() for m in model_list]}
+        )
+        settings = Settings(
+            redis_url=redis_url,
+            redis_prefix=f"gtest:{uuid.uuid4().hex[:8]}:",
+            policies_dir=policies_dir,
+            vault_keys=["test-vault-key-0123456789abcdef0123456789abcdef"],
+            file=file,
+            max_body_bytes=file.max_body_bytes,
+        )
+        with ThreadedServer(create_app(settings)) as proxy:
+            yield ProxyHarness(provider, proxy, settings)
