@@ -52,9 +52,7 @@ async def review_completion(
         if not restored or not policy.has_answer_rules:
             continue
         foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
-        verdict = policy.check_answer(
-            restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
-        )
+        verdict = policy.check_answer(restored, dataclasses.replace(context, foreign_pii=tuple(foreign)))
         all_findings.extend(verdict.findings)
         if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text

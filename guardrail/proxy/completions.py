@@ -21,9 +21,7 @@ def text_completion(model: str, text: str, *, completion_id: str | None = None) 
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        ],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
     }
 
@@ -54,9 +52,7 @@ def assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
                 calls = message.setdefault("tool_calls", [])
                 position = call.get("index", 0)
                 while len(calls) <= position:
-                    calls.append(
-                        {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
-                    )
+                    calls.append({"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
                 target = calls[position]
                 if call.get("id"):
                     target["id"] = call["id"]

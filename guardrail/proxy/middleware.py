@@ -68,9 +68,7 @@ class AppKeyMiddleware:
             app_name = await self.keys.authenticate(token.strip())
         except Exception:
             # Redis down: we cannot tell a good key from a bad one; fail closed.
-            raise service_unavailable(
-                "The key store is unavailable.", code="keystore_unavailable"
-            ) from None
+            raise service_unavailable("The key store is unavailable.", code="keystore_unavailable") from None
         if app_name is None:
             raise unauthorized("Invalid or revoked app key.")
         return app_name

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
-from guardrail.errors import ApiError, bad_request, service_unavailable
+from guardrail.errors import bad_request, service_unavailable
 from guardrail.language import detect_language
-from guardrail.proxy import headers
-from guardrail.proxy.answers import AnswerReview, review_completion
+from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
-from guardrail.proxy.completions import text_completion, to_chunks
+from guardrail.proxy.completions import text_completion
 from guardrail.proxy.holds import HoldDesk
+from guardrail.proxy.responding import latest_customer_text, respond, verdict_headers
 from guardrail.proxy.streaming import (
     buffered_stream,
     passthrough_stream,
@@ -45,7 +45,7 @@ class ChatPipeline:
             return await self._forward_untouched(call, model, policy.version)
 
         protected = await self._protect(call, policy)
-        customer_text = _latest_customer_text(protected.messages)
+        customer_text = latest_customer_text(protected.messages)
         context = CheckContext(
             language=detect_language(customer_text),
             customer_text=customer_text,
@@ -60,7 +60,7 @@ class ChatPipeline:
             chunks = await self.upstream.stream(model, call.body, protected.messages)
             return sse_response(
                 restoring_stream(chunks, protected),
-                _headers(Verdict(Action.ALLOW, policy_version=policy.version)),
+                verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version)),
             )
 
         if call.request.stream:
@@ -75,15 +75,15 @@ class ChatPipeline:
         await self.services.audit_decision(call, "answer", review.verdict)
         if review.verdict.action is Action.HOLD:
             return await self.holds.hold(call, policy, protected, review)
-        return self._respond(call, review.completion, review.verdict)
+        return respond(call, review.completion, review.verdict)
 
     async def _forward_untouched(self, call: ChatCall, model: Any, version: str) -> Response:
         verdict = Verdict(Action.ALLOW, policy_version=version)
         if call.request.stream:
             chunks = await self.upstream.stream(model, call.body, call.messages)
-            return sse_response(passthrough_stream(chunks), _headers(verdict))
+            return sse_response(passthrough_stream(chunks), verdict_headers(verdict))
         completion = await self.upstream.complete(model, call.body, call.messages)
-        return JSONResponse(completion, headers=_headers(verdict))
+        return JSONResponse(completion, headers=verdict_headers(verdict))
 
     async def _protect(self, call: ChatCall, policy: Any) -> Any:
         from guardrail.pii import PiiUnavailable
@@ -119,66 +119,13 @@ class ChatPipeline:
         if verdict.action is Action.HOLD:
             hold_id = await self.holds.handoff(call, policy, protected, verdict)
         text = verdict.text or policy.text(
-            "fallback", detect_language(_latest_customer_text(protected.messages))
+            "fallback", detect_language(latest_customer_text(protected.messages))
         )
         completion = text_completion(call.request.model, text)
-        return self._respond(
-            call, completion, verdict, hold_id=hold_id, label=_request_label(verdict)
-        )
-
-    def _respond(
-        self,
-        call: ChatCall,
-        completion: dict[str, Any],
-        verdict: Verdict,
-        *,
-        hold_id: str | None = None,
-        label: str | None = None,
-    ) -> Response:
-        completion["guardrail"] = {
-            "verdict": label or verdict.action.value,
-            "policy_version": verdict.policy_version,
-            "rule_ids": verdict.rule_ids,
-            "hold_id": hold_id,
-        }
-        response_headers = _headers(verdict, hold_id=hold_id, label=label)
-        if call.request.stream:
-            return sse_response(_replay(completion), response_headers)
-        return JSONResponse(completion, headers=response_headers)
-
-
-async def _replay(completion: dict[str, Any]) -> Any:
-    for chunk in to_chunks(completion):
-        yield chunk
+        return respond(call, completion, verdict, hold_id=hold_id, label=_request_label(verdict))
 
 
 def _request_label(verdict: Verdict) -> str:
     if any(f.kind == "handoff" for f in verdict.findings):
         return "handoff"
     return verdict.action.value
-
-
-def _headers(
-    verdict: Verdict, *, hold_id: str | None = None, label: str | None = None
-) -> dict[str, str]:
-    out = {headers.VERDICT: label or verdict.action.value}
-    if verdict.policy_version:
-        out[headers.POLICY_VERSION] = verdict.policy_version
-    if hold_id:
-        out[headers.HOLD_ID] = hold_id
-    return out
-
-
-def _latest_customer_text(messages: list[dict[str, Any]]) -> str:
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
-    return ""
-
-
-__all__ = ["AnswerReview", "ApiError", "ChatPipeline", "StreamingResponse"]

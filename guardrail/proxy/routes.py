@@ -88,9 +88,7 @@ def _hold_mode(request: Request) -> str | None:
         return None
     value = value.strip().lower()
     if value not in _HOLD_MODES:
-        raise bad_request(
-            f"{headers.HOLD_MODE} must be 'wait' or 'async'.", param=headers.HOLD_MODE
-        )
+        raise bad_request(f"{headers.HOLD_MODE} must be 'wait' or 'async'.", param=headers.HOLD_MODE)
     return value
 
 

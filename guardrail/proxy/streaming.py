@@ -20,9 +20,7 @@ from guardrail.proxy.completions import assemble
 logger = logging.getLogger(__name__)
 
 
-def sse_response(
-    chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str]
-) -> StreamingResponse:
+def sse_response(chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str]) -> StreamingResponse:
     return StreamingResponse(
         _encode(chunks),
         media_type="text/event-stream",
@@ -108,9 +106,7 @@ async def restoring_stream(
                             **call,
                             "function": {
                                 "name": call["function"]["name"],
-                                "arguments": protected.restore_arguments(
-                                    call["function"]["arguments"]
-                                ),
+                                "arguments": protected.restore_arguments(call["function"]["arguments"]),
                             },
                         }
                         for _, call in sorted(state.calls.items())

@@ -116,13 +116,9 @@ def provider_error(exc: Exception) -> ApiError:
     kind = type(exc).__name__
     logger.warning("provider call failed: %s (status %s)", kind, status)
     if isinstance(exc, litellm.exceptions.Timeout) or status == 408:
-        return ApiError(
-            504, "The provider did not answer in time.", type="timeout", code="provider_timeout"
-        )
+        return ApiError(504, "The provider did not answer in time.", type="timeout", code="provider_timeout")
     if isinstance(exc, litellm.exceptions.ContextWindowExceededError):
-        return ApiError(
-            400, "The conversation is too long for this model.", code="context_length_exceeded"
-        )
+        return ApiError(400, "The conversation is too long for this model.", code="context_length_exceeded")
     if isinstance(exc, litellm.exceptions.RateLimitError) or status == 429:
         return ApiError(
             429,
@@ -140,9 +136,7 @@ def provider_error(exc: Exception) -> ApiError:
             code="provider_auth_failed",
         )
     if isinstance(exc, litellm.exceptions.NotFoundError) or status == 404:
-        return ApiError(
-            404, "The provider does not know this model.", code="provider_model_not_found"
-        )
+        return ApiError(404, "The provider does not know this model.", code="provider_model_not_found")
     if isinstance(exc, litellm.exceptions.ContentPolicyViolationError):
         return ApiError(
             400,
@@ -152,9 +146,7 @@ def provider_error(exc: Exception) -> ApiError:
     if isinstance(
         exc, (litellm.exceptions.BadRequestError, litellm.exceptions.UnprocessableEntityError)
     ) or status in (400, 422):
-        return ApiError(
-            400, "The provider rejected the request as invalid.", code="provider_bad_request"
-        )
+        return ApiError(400, "The provider rejected the request as invalid.", code="provider_bad_request")
     if isinstance(exc, litellm.exceptions.APIConnectionError) and status is None:
         return ApiError(
             502,
@@ -169,6 +161,4 @@ def provider_error(exc: Exception) -> ApiError:
             type="server_error",
             code="provider_unavailable",
         )
-    return ApiError(
-        502, "The provider returned an error.", type="upstream_error", code="provider_error"
-    )
+    return ApiError(502, "The provider returned an error.", type="upstream_error", code="provider_error")

@@ -4,6 +4,7 @@ never with a stack trace or the request's text."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import openai
@@ -78,10 +79,7 @@ def test_malformed_json_is_400(gateway: ProxyHarness) -> None:
 
 
 def test_schema_violation_names_the_field(gateway: ProxyHarness) -> None:
-    body = (
-        '{"model": "support-bot", "messages": [{"role": "customer", "content": "%s"}]}'
-        % SECRET_TEXT
-    )
+    body = json.dumps({"model": "support-bot", "messages": [{"role": "customer", "content": SECRET_TEXT}]})
     error = _assert_openai_error(_post(gateway, body), 400)
     assert error["param"] == "messages.0.role"
     assert "messages.0.role" in error["message"]
@@ -95,7 +93,7 @@ def test_schema_violation_through_the_sdk(gateway: ProxyHarness) -> None:
 
 def test_body_over_limit_is_413(gateway: ProxyHarness) -> None:
     big = "x" * (2 * 1024 * 1024 + 10)
-    body = '{"model": "support-bot", "messages": [{"role": "user", "content": "%s"}]}' % big
+    body = json.dumps({"model": "support-bot", "messages": [{"role": "user", "content": big}]})
     error = _assert_openai_error(_post(gateway, body), 413)
     assert error["code"] == "request_too_large"
 
