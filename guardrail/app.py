@@ -6,23 +6,37 @@ import asyncio
 import contextlib
 import logging
 import traceback
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
 
 from guardrail.app_keys import KeyStore
-from guardrail.config import Settings
+from guardrail.audit import AuditLog
+from guardrail.config import Settings, default_policies_dir, resolve_env_references
 from guardrail.errors import ApiError
+from guardrail.pii import PiiService
+from guardrail.policy import PolicyStore
 from guardrail.proxy.middleware import AppKeyMiddleware, RequestIdMiddleware
 from guardrail.proxy.routes import proxy_routes
 from guardrail.proxy.upstream import ModelRegistry, Upstream
+from guardrail.review import (
+    ResponseLog,
+    ReviewerStore,
+    ReviewQueue,
+    WebhookDispatcher,
+    WebhookTarget,
+    feedback_route,
+    hold_status_route,
+    review_api_routes,
+)
 from guardrail.services import Services
 from guardrail.store import open_redis
+from guardrail.vault_keys import vault_keys
 
 logger = logging.getLogger(__name__)
 
@@ -31,27 +45,64 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     redis_handle = open_redis(settings.redis_url, settings.data_dir)
     redis = redis_handle.client
+    prefix = settings.redis_prefix
+    policies = PolicyStore(settings.policies_dir or default_policies_dir())
+    policies.load()  # a broken policy set refuses to start, loudly
+    audit = AuditLog(redis, prefix=prefix)
+    queue = ReviewQueue(redis, prefix=prefix, audit=audit)
+    pii = PiiService(
+        redis,
+        prefix=prefix,
+        vault_keys=vault_keys(settings.vault_keys, settings.data_dir),
+    )
     services = Services(
         settings=settings,
         redis=redis,
-        keys=KeyStore(redis, prefix=settings.redis_prefix),
+        keys=KeyStore(redis, prefix=prefix),
         upstream=Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream),
-        policies=_GatewayPolicies(),
+        policies=policies,
+        pii=pii,
+        queue=queue,
+        audit=audit,
+        responses=ResponseLog(redis, prefix=prefix),
     )
+    reviewers = ReviewerStore(redis, prefix=prefix)
+    webhooks = WebhookDispatcher(queue, target_for=_webhook_targets(settings), pii=pii)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        tasks: list[asyncio.Task[Any]] = []
+        tasks = [
+            asyncio.create_task(policies.watch(), name="policy-reload"),
+            asyncio.create_task(queue.run_deadlines(), name="hold-deadlines"),
+            asyncio.create_task(webhooks.run(), name="webhooks"),
+        ]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await webhooks.aclose()
+            await pii.aclose()
             await redis_handle.close()
 
+    routes: list[BaseRoute] = [
+        *proxy_routes(services),
+        hold_status_route(queue, pii),
+        feedback_route(queue, services.responses, deidentify=None),
+        Mount(
+            "/review/api",
+            routes=review_api_routes(
+                queue,
+                reviewers,
+                pii,
+                audit,
+                reveal_allowed=lambda app_name: settings.app_config(app_name).reveal_allowed,
+            ),
+        ),
+    ]
     app = Starlette(
-        routes=proxy_routes(services),
+        routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(AppKeyMiddleware, keys=services.keys),
@@ -67,6 +118,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
+def _webhook_targets(settings: Settings) -> Callable[[str], WebhookTarget | None]:
+    def target_for(app_name: str) -> WebhookTarget | None:
+        app = settings.app_config(app_name)
+        if not app.webhook_url or not app.webhook_secret:
+            return None
+        return WebhookTarget(app.webhook_url, str(resolve_env_references(app.webhook_secret)))
+
+    return target_for
+
+
 def create_app_from_env() -> Starlette:
     """Factory for `uvicorn --factory` workers: settings come from the env."""
     return create_app(Settings.from_env())
@@ -80,9 +141,7 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
-    message = {404: "Unknown path.", 405: "Method not allowed on this path."}.get(
-        status, "HTTP error."
-    )
+    message = {404: "Unknown path.", 405: "Method not allowed on this path."}.get(status, "HTTP error.")
     code = {404: "unknown_url", 405: "method_not_allowed"}.get(status)
     return ApiError(status, message, code=code).response()
 
@@ -90,22 +149,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged by type and frames only: exception text can carry request content.
     frames = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error(
-        "unexpected %s while handling %s\n%s", type(exc).__name__, request.url.path, frames
-    )
+    logger.error("unexpected %s while handling %s\n%s", type(exc).__name__, request.url.path, frames)
     return ApiError(
         500, "Internal error in the proxy.", type="server_error", code="internal_error"
     ).response()
-
-
-class _EmptyPolicySet:
-    name = "default"
-    version = "empty"
-    is_empty = True
-
-
-class _GatewayPolicies:
-    loaded = True
-
-    def get(self, name: str | None) -> _EmptyPolicySet:
-        return _EmptyPolicySet()

@@ -177,3 +177,12 @@ def _describe(exc: ValidationError, source: str) -> str:
         location = ".".join(str(part) for part in error["loc"]) or "(top level)"
         problems.append(f"{source}: {location}: {error['msg']}")
     return "\n".join(problems)
+
+
+def default_policies_dir() -> Path:
+    """./policies when run from a checkout or a directory that has one, else
+    the policies shipped beside the package (editable installs, the demo)."""
+    local = Path("policies")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parent.parent / "policies"

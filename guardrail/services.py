@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 
 from guardrail.app_keys import KeyStore
 from guardrail.config import AppConfig, Settings
+from guardrail.errors import service_unavailable
 from guardrail.proxy.upstream import Upstream
 from guardrail.types import Verdict
 
@@ -27,20 +28,25 @@ class Services:
     pii: Any = None
     queue: Any = None
     audit: Any = None
+    responses: Any = None
 
     def policy_for(self, app: AppConfig) -> Any:
         return self.policies.get(app.policy_set)
 
     async def audit_decision(self, call: Any, stage: str, verdict: Verdict) -> None:
         """Record a proxy decision: ids, kinds and rule ids only, never text."""
-        if self.audit is None:
-            return
-        await self.audit.record(
-            "proxy.decision",
-            request_id=call.request_id,
-            app=call.app.name,
-            stage=stage,
-            verdict=verdict.action.value,
-            policy_version=verdict.policy_version,
-            rule_ids=",".join(verdict.rule_ids),
-        )
+        from guardrail.audit import AuditUnavailable
+
+        try:
+            await self.audit.record(
+                f"proxy.{stage}",
+                request_id=call.request_id,
+                app=call.app.name,
+                verdict=verdict.action.value,
+                policy_version=verdict.policy_version,
+                rules=sorted(set(verdict.rule_ids)),
+                shadow_rules=sorted({f.rule_id for f in verdict.findings if f.shadow}),
+            )
+        except AuditUnavailable:
+            # An unrecorded decision is not acceptable: fail the request closed.
+            raise service_unavailable("The audit log is unavailable.", code="audit_unavailable") from None

@@ -5,7 +5,12 @@ from __future__ import annotations
 import click
 
 from guardrail import __version__
+from guardrail.cli.audit import audit_group
+from guardrail.cli.demo import demo
 from guardrail.cli.keys import keys_group
+from guardrail.cli.policy import policy_group
+from guardrail.cli.review import review_group
+from guardrail.cli.reviewers import reviewers_group
 from guardrail.cli.serve import serve
 
 
@@ -16,5 +21,5 @@ def main() -> None:
     enforces brand policies and holds risky answers for human review."""
 
 
-main.add_command(serve)
-main.add_command(keys_group)
+for command in (serve, demo, keys_group, policy_group, reviewers_group, review_group, audit_group):
+    main.add_command(command)

@@ -26,6 +26,9 @@ class AnswerReview:
     verdict: Verdict
     held: HeldChoice | None = None
     findings: list[Finding] = field(default_factory=list)
+    # The first choice as the model wrote it (placeholders in): what a later
+    # customer report shows a reviewer.
+    deidentified_answer: str = ""
 
 
 async def review_completion(
@@ -39,9 +42,12 @@ async def review_completion(
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     held: HeldChoice | None = None
     all_findings: list[Finding] = []
+    first_answer = ""
     for choice in completion.get("choices", []):
         message = choice.get("message") or {}
         source = message.get("content")
+        if choice.get("index", 0) == 0:
+            first_answer = source or ""
         restored, span_map = protected.restore_with_map(source) if source else ("", None)
         if source is not None:
             message["content"] = restored
@@ -52,7 +58,9 @@ async def review_completion(
         if not restored or not policy.has_answer_rules:
             continue
         foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
-        verdict = policy.check_answer(restored, dataclasses.replace(context, foreign_pii=tuple(foreign)))
+        verdict = await policy.check_answer_async(
+            restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
+        )
         all_findings.extend(verdict.findings)
         if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text
@@ -62,7 +70,7 @@ async def review_completion(
         if verdict.action is Action.HOLD and held is None:
             held = HeldChoice(
                 index=choice.get("index", 0),
-                deidentified_answer=source or "",
+                deidentified_answer=_held_text(source or "", restored, verdict.text),
                 findings=tuple(_to_source(f, span_map) for f in verdict.findings),
                 suggestions=verdict.suggestions,
                 verdict=verdict,
@@ -70,7 +78,13 @@ async def review_completion(
         if verdict.action.rank > worst.action.rank:
             worst = verdict
     combined = dataclasses.replace(worst, findings=tuple(all_findings))
-    return AnswerReview(completion=completion, verdict=combined, held=held, findings=all_findings)
+    return AnswerReview(
+        completion=completion,
+        verdict=combined,
+        held=held,
+        findings=all_findings,
+        deidentified_answer=first_answer,
+    )
 
 
 def _to_source(finding: Finding, span_map: Any) -> Finding:
@@ -80,3 +94,12 @@ def _to_source(finding: Finding, span_map: Any) -> Finding:
         return finding
     mapped: Span = span_map.to_source(finding.span)
     return dataclasses.replace(finding, span=mapped)
+
+
+def _held_text(source: str, restored: str, changed: str | None) -> str:
+    """What a reviewer approves: the model's answer with the policy's own
+    changes (e.g. an appended AI disclosure), still de-identified. The queue
+    must never hold restored text, so only an appended tail is carried over."""
+    if changed and changed.startswith(restored):
+        return source + changed[len(restored) :]
+    return source

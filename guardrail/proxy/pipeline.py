@@ -25,6 +25,7 @@ from guardrail.proxy.streaming import (
     sse_response,
 )
 from guardrail.proxy.upstream import Upstream
+from guardrail.review.model import QueueUnavailable
 from guardrail.services import Services
 from guardrail.types import Action, CheckContext, Verdict
 
@@ -75,7 +76,24 @@ class ChatPipeline:
         await self.services.audit_decision(call, "answer", review.verdict)
         if review.verdict.action is Action.HOLD:
             return await self.holds.hold(call, policy, protected, review)
+        await self._remember(call, protected, review)
         return respond(call, review.completion, review.verdict)
+
+    async def _remember(self, call: ChatCall, protected: Any, review: Any) -> None:
+        """Keep the de-identified answer by response id, so a customer's
+        report (/v1/feedback) can show a reviewer what was said."""
+        try:
+            await self.services.responses.record_response(
+                review.completion["id"],
+                app=call.app.name,
+                conversation_id=protected.conversation_id,
+                answer=review.deidentified_answer,
+                policy_version=review.verdict.policy_version,
+                messages=protected.messages,
+            )
+        except QueueUnavailable:
+            # The answer itself is fine to send; only later reports lose context.
+            logger.warning("response %s not recorded: queue unavailable", review.completion["id"])
 
     async def _forward_untouched(self, call: ChatCall, model: Any, version: str) -> Response:
         verdict = Verdict(Action.ALLOW, policy_version=version)

@@ -1,0 +1,1 @@
+"""`guardrail demo`: the whole product on one machine, no network, no accounts."""

@@ -1,0 +1,118 @@
+"""A normalised view of a text for phrase matching, with offsets back to it.
+
+Evasions the view undoes: case, l33t digits and symbols inside words
+("sh1t", "@ss"), and letters spaced out ("s.p.a.c.e.d", "f u c k"). Repeated
+letters are handled by the matcher ("stuuupid"). Spans found in the view map
+back to the original text, so findings point at what the customer would see.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from ..types import Span
+
+# Latin letters and digits: the characters a "word" boundary is about. CJK
+# has no spaces between words, so a Chinese phrase is matched as a substring.
+LATIN = "0-9a-z\u00c0-\u024f"
+LATIN_TOKEN = re.compile(f"[{LATIN}]+")
+
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+# A token with at least one letter: digits in "24 hours" or "$20" stay digits.
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!]*")
+_SEPARATORS = " .-_*+"
+# Three or more single characters joined by the same separator ("c.h.e.a.p",
+# "f u c k"); one separator throughout keeps "a c.h.e.a.p" from eating the "a".
+_SPACED = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*+])(?:[^\W_]\1)+[^\W_](?![^\W_])")
+_TRIPLE = re.compile(r"([a-z])\1\1")
+
+
+def _unleet(match: re.Match[str]) -> str:
+    token = match.group()
+    core = token.rstrip("!")  # "thanks!" is punctuation, "sh!t" is not
+    return core.translate(_LEET) + token[len(core) :]
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
+
+
+def normalise(text: str) -> tuple[str, list[int] | None]:
+    """Return the view and, when its length differs, view index -> text index."""
+    low = text.lower()
+    offsets: list[int] | None = None
+    if len(low) != len(text):  # a few characters lower-case to two ("İ")
+        low = "".join(ch.lower()[:1] for ch in text)
+    low = low.translate(_QUOTES)
+    if _SPACED.search(low):
+        pieces: list[str] = []
+        offsets = []
+        pos = 0
+        for m in _SPACED.finditer(low):
+            pieces.append(low[pos : m.start()])
+            offsets.extend(range(pos, m.start()))
+            for i in range(m.start(), m.end()):
+                if low[i] not in _SEPARATORS:
+                    pieces.append(low[i])
+                    offsets.append(i)
+            pos = m.end()
+        pieces.append(low[pos:])
+        offsets.extend(range(pos, len(low)))
+        low = "".join(pieces)
+    return _LEET_TOKEN.sub(_unleet, low), offsets
+
+
+class TextView:
+    def __init__(self, text: str) -> None:
+        self.original = text
+        self.text, self._offsets = normalise(text)
+
+    def span(self, start: int, end: int) -> Span:
+        if self._offsets is None:
+            return Span(start, end)
+        return Span(self._offsets[start], self._offsets[end - 1] + 1)
+
+    @cached_property
+    def tokens(self) -> list[tuple[str, int, int]]:
+        return [(m.group(), m.start(), m.end()) for m in LATIN_TOKEN.finditer(self.text)]
+
+    @cached_property
+    def has_repeats(self) -> bool:
+        return _TRIPLE.search(self.text) is not None
+
+    @cached_property
+    def token_keys(self) -> frozenset[str]:
+        """Every token, plus its stretched letters collapsed ("stuuupid" ->
+        "stupid", "asss" -> "ass"): a lexicon intersects this set first, so
+        the usual text with no listed word costs one set operation."""
+        keys = {token for token, _, _ in self.tokens}
+        if self.has_repeats:
+            keys |= {v for token in list(keys) for v in stretched_variants(token)}
+        return frozenset(keys)
+
+
+_LONG_RUN = re.compile(r"([a-z])\1{2,}")
+
+
+def stretched_variants(token: str) -> tuple[str, ...]:
+    if _LONG_RUN.search(token) is None:
+        return ()
+    return (_LONG_RUN.sub(r"\1", token), _LONG_RUN.sub(r"\1\1", token))
+
+
+class CheckedText(str):
+    """The text under check, carrying its view so that the several phrase
+    checks of one evaluation normalise it once (instead of a global cache
+    that would keep customers' answers in memory)."""
+
+    _view: TextView | None = None
+
+
+def view_of(text: str) -> TextView:
+    if isinstance(text, CheckedText):
+        if text._view is None:
+            text._view = TextView(str(text))
+        return text._view
+    return TextView(text)
