@@ -101,7 +101,7 @@ def _send_examples(base: str, app_key: str, provider: StandInProvider, echo: Ech
         echo(f"    app received   : {completion.choices[0].message.content}")
         verdict = raw.headers.get("x-guardrail-verdict")
         hold_id = raw.headers.get("x-guardrail-hold-id")
-        extra = f", hold {hold_id}" if hold_id else ""
+        extra = f" (hold id {hold_id})" if hold_id else ""
         echo(f"    verdict        : {verdict}{extra}")
 
 

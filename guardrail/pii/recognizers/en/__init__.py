@@ -1,0 +1,59 @@
+"""English: our recognizers for what Presidio misses, plus the Presidio ones
+that already do well (checksummed IDs, IP addresses) and spaCy's NER."""
+
+from __future__ import annotations
+
+from presidio_analyzer import EntityRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CryptoRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UkNinoRecognizer,
+    UsItinRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+
+from guardrail.pii.recognizers.en.address import StreetAddressRecognizer
+from guardrail.pii.recognizers.en.names import ContextNameRecognizer
+from guardrail.pii.recognizers.en.tempered import TemperedNhsRecognizer
+from guardrail.pii.recognizers.generic import (
+    EmailAddressRecognizer,
+    PaymentCardRecognizer,
+    PhoneNumberRecognizer,
+)
+from guardrail.pii.recognizers.generic.url import WebAddressRecognizer
+
+# What spaCy's NER contributes; ORGANIZATION is left out (brands and shops,
+# many false positives, rarely personal).
+NER_ENTITIES = ("PERSON", "LOCATION", "NRP", "DATE_TIME")
+
+ENTITIES = frozenset(
+    {
+        *NER_ENTITIES,
+        "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "URL", "STREET_ADDRESS",
+        "IBAN_CODE", "IP_ADDRESS", "US_SSN", "US_ITIN", "US_PASSPORT", "UK_NHS", "UK_NINO",
+        "CRYPTO",
+    }
+)
+
+
+def english() -> list[EntityRecognizer]:
+    return [
+        SpacyRecognizer(supported_language="en", supported_entities=list(NER_ENTITIES)),
+        ContextNameRecognizer(),
+        StreetAddressRecognizer(),
+        EmailAddressRecognizer(),
+        PhoneNumberRecognizer(),
+        PaymentCardRecognizer(),
+        WebAddressRecognizer(),
+        IbanRecognizer(supported_language="en"),
+        IpRecognizer(supported_language="en"),
+        UsSsnRecognizer(supported_language="en"),
+        UsItinRecognizer(supported_language="en"),
+        UsPassportRecognizer(supported_language="en"),
+        TemperedNhsRecognizer(supported_language="en"),
+        UkNinoRecognizer(supported_language="en"),
+        CryptoRecognizer(supported_language="en"),
+    ]

@@ -1,0 +1,210 @@
+"""PiiService: de-identify a request, restore its answer, spot foreign data.
+
+Built once in the app factory (the analyzer loads a spaCy model) and shared by
+every request. Analysis runs in worker threads, never on the event loop; any
+failure of the analyzer or the vault raises `PiiUnavailable`, so the proxy
+fails closed instead of sending text it could not check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from guardrail.pii.analyzer import Analyzer
+from guardrail.pii.conversation import ProtectedConversation
+from guardrail.pii.detection import Detection, select
+from guardrail.pii.errors import PiiUnavailable
+from guardrail.pii.keyring import KeyRing, VaultKeyError
+from guardrail.pii.messages import opening_digest, text_slots
+from guardrail.pii.normalise import normalise
+from guardrail.pii.placeholders import neutralise, placeholder, redacted
+from guardrail.pii.policy import PiiAction, PiiPolicy
+from guardrail.pii.vault import Vault, VaultEntry
+from guardrail.types import Span
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TTL_SECONDS = 7 * 24 * 3600
+
+
+class PiiService:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        prefix: str,
+        vault_keys: list[bytes],
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        workers: int = 1,
+        analyzer: Analyzer | None = None,
+    ) -> None:
+        self._keys = KeyRing(vault_keys)
+        self._vault = Vault(redis, prefix=prefix, keys=self._keys, ttl_seconds=ttl_seconds)
+        self._analyzer = analyzer or Analyzer(cache_ttl_seconds=ttl_seconds)
+        self._redis = redis
+        self._executor = ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix="pii-analyzer"
+        )
+
+    async def protect(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        scope: str,
+        conversation_id: str | None,
+        policy: PiiPolicy,
+    ) -> ProtectedConversation:
+        """A de-identified deep copy of `messages`; the input is never mutated."""
+        try:
+            copied = copy.deepcopy(messages)
+            cid = await self._conversation_id(scope, conversation_id, messages)
+            if not policy.enabled:
+                return ProtectedConversation(
+                    messages=copied, conversation_id=cid, scope=scope, values={}
+                )
+            slots = text_slots(copied)
+            texts = [neutralise(slot.text) for slot in slots]
+            found = await self._detect(texts, policy)
+            plan = _Plan(policy)
+            for text, detections in zip(texts, found, strict=True):
+                plan.add(text, detections)
+            labels = await self._vault.labels_for(scope, cid, plan.entries)
+            for slot, text, detections in zip(slots, texts, found, strict=True):
+                rewritten = plan.rewrite(text, detections, labels)
+                if rewritten != slot.text:
+                    slot.write(rewritten)
+            return ProtectedConversation(
+                messages=copied,
+                conversation_id=cid,
+                scope=scope,
+                values=plan.values(labels),
+                blocked_entities=tuple(sorted(plan.blocked)),
+            )
+        except PiiUnavailable:
+            raise
+        except Exception as exc:  # fail closed on anything, say nothing about the text
+            raise _unavailable("de-identification", exc) from None
+
+    async def restorer_for(self, scope: str, conversation_id: str) -> ProtectedConversation:
+        """Rebuild a conversation's restorer from the vault (any replica, later)."""
+        try:
+            values = await self._vault.load(scope, conversation_id)
+        except Exception as exc:
+            raise _unavailable("vault read", exc) from None
+        return ProtectedConversation(
+            messages=[], conversation_id=conversation_id, scope=scope, values=values
+        )
+
+    async def find_foreign_pii(
+        self, text: str, protected: ProtectedConversation, policy: PiiPolicy
+    ) -> list[tuple[str, Span]]:
+        """Personal data in a re-identified answer that this conversation did not give."""
+        if not policy.enabled or not text.strip():
+            return []
+        try:
+            (detections,) = await self._detect([text], policy)
+        except PiiUnavailable:
+            raise
+        except Exception as exc:
+            raise _unavailable("answer analysis", exc) from None
+        return [
+            (d.entity, Span(d.start, d.end))
+            for d in detections
+            if not protected.is_own_value(text[d.start : d.end])
+        ]
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
+
+    async def _detect(self, texts: list[str], policy: PiiPolicy) -> list[list[Detection]]:
+        language = policy.languages[0]  # per-message language detection arrives with zh
+        raw = self._analyzer.cached_all(texts, language)
+        if raw is None:
+            loop = asyncio.get_running_loop()
+            raw = await loop.run_in_executor(
+                self._executor, self._analyzer.analyze, texts, language
+            )
+        return [select(text, detections, policy) for text, detections in zip(texts, raw, strict=True)]
+
+    async def _conversation_id(
+        self, scope: str, header: str | None, messages: list[dict[str, Any]]
+    ) -> str:
+        if header:
+            candidates = ["h" + fp for fp in self._keys.fingerprints(scope, "header", header)]
+        else:
+            opening = opening_digest(messages).hex()
+            candidates = ["d" + fp for fp in self._keys.fingerprints(scope, "opening", opening)]
+        # After a key rotation, a live conversation keeps the id (and with it
+        # the placeholders) it was given under the older key.
+        for candidate in candidates[1:]:
+            if not await self._vault.exists(candidates[0]) and await self._vault.exists(candidate):
+                return candidate
+        return candidates[0]
+
+
+class _Plan:
+    """What replaces each detection of one request, decided before writing."""
+
+    def __init__(self, policy: PiiPolicy) -> None:
+        self._policy = policy
+        self._index: dict[tuple[str, str], int] = {}
+        self.entries: list[VaultEntry] = []
+        self.blocked: set[str] = set()
+
+    def _action(self, entity: str) -> PiiAction:
+        rule = self._policy.rule(entity)
+        return rule.action if rule else PiiAction.REDACT
+
+    def add(self, text: str, detections: list[Detection]) -> None:
+        for d in detections:
+            action = self._action(d.entity)
+            if action is PiiAction.BLOCK:
+                self.blocked.add(d.entity)
+            if action is not PiiAction.PSEUDONYMIZE:
+                continue
+            value = text[d.start : d.end]
+            key = (d.entity, normalise(d.entity, value))
+            if key not in self._index:
+                self._index[key] = len(self.entries)
+                self.entries.append(VaultEntry(d.entity, value, key[1]))
+
+    def rewrite(self, text: str, detections: list[Detection], labels: list[str]) -> str:
+        if not detections:
+            return text
+        out: list[str] = []
+        cursor = 0
+        for d in detections:  # sorted, non-overlapping (detection.select)
+            out.append(text[cursor : d.start])
+            if self._action(d.entity) is PiiAction.PSEUDONYMIZE:
+                index = self._index[(d.entity, normalise(d.entity, text[d.start : d.end]))]
+                out.append(placeholder(labels[index]))
+            else:
+                # Blocked values are redacted too: if a caller ever forwards a
+                # blocked request anyway, the value still does not leave.
+                out.append(redacted(d.entity))
+            cursor = d.end
+        out.append(text[cursor:])
+        return "".join(out)
+
+    def values(self, labels: list[str]) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for entry, label in zip(self.entries, labels, strict=True):
+            values.setdefault(label, entry.value)
+        return values
+
+
+def _unavailable(stage: str, exc: BaseException) -> PiiUnavailable:
+    # The type name only: messages of library errors may quote their input.
+    kind = type(exc).__name__
+    if isinstance(exc, RedisError | VaultKeyError):
+        logger.error("pii %s failed: vault error %s", stage, kind)
+    else:
+        logger.error("pii %s failed: %s", stage, kind)
+    return PiiUnavailable(f"personal-data protection unavailable ({stage} failed: {kind})")

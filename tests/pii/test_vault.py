@@ -1,0 +1,98 @@
+"""The vault: encrypted at rest, no raw values in keys, TTL, rotation, failing closed."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import pytest
+import redis.asyncio as aioredis
+
+from guardrail.pii import PiiPolicy, PiiService, PiiUnavailable
+from tests.pii.chat import user
+
+SECRET_NAME = "Sarah Connor"
+SECRET_EMAIL = "sarah.connor@example.com"
+TEXT = f"I'm {SECRET_NAME}, email {SECRET_EMAIL}"
+OLD_KEY = b"old-vault-key-0123456789abcdef!!"
+NEW_KEY = b"new-vault-key-0123456789abcdef!!"
+
+
+async def _dump(redis_client: aioredis.Redis, prefix: str) -> bytes:
+    blob = b""
+    async for key in redis_client.scan_iter(match=f"{prefix}*"):
+        blob += key + repr(await redis_client.hgetall(key)).encode()
+    return blob
+
+
+async def test_nothing_readable_in_redis_and_ttl_set(
+    redis_client: aioredis.Redis, pii_prefix: str, analyzer, policy: PiiPolicy
+):
+    service = PiiService(
+        redis_client, prefix=pii_prefix, vault_keys=[OLD_KEY], ttl_seconds=900, analyzer=analyzer
+    )
+    protected = await service.protect([user(TEXT)], scope="app", conversation_id="mail@me.com", policy=policy)
+    await service.aclose()
+    dump = await _dump(redis_client, pii_prefix)
+    for needle in (SECRET_NAME, SECRET_EMAIL, "Sarah", "connor", "mail@me.com"):
+        assert needle.encode() not in dump
+    key = f"{pii_prefix}pii:v:{protected.conversation_id}"
+    assert 0 < await redis_client.ttl(key) <= 900
+
+
+async def test_key_rotation_keeps_conversations(redis_client, pii_prefix, analyzer, policy):
+    before = PiiService(redis_client, prefix=pii_prefix, vault_keys=[OLD_KEY], analyzer=analyzer)
+    first = await before.protect([user(TEXT)], scope="app", conversation_id=None, policy=policy)
+    rotated = PiiService(redis_client, prefix=pii_prefix, vault_keys=[NEW_KEY, OLD_KEY], analyzer=analyzer)
+    # Same conversation (no header): same id and placeholders after rotation.
+    second = await rotated.protect(
+        [user(TEXT), {"role": "assistant", "content": "ok"}, user("and bob@example.org")],
+        scope="app",
+        conversation_id=None,
+        policy=policy,
+    )
+    assert second.conversation_id == first.conversation_id
+    assert second.messages[0] == first.messages[0]
+    assert "<EMAIL_ADDRESS_2>" in second.messages[2]["content"]
+    restored = await rotated.restorer_for("app", first.conversation_id)
+    assert restored.restore("<PERSON_1> <EMAIL_ADDRESS_2>") == f"{SECRET_NAME} bob@example.org"
+    # Once the old key is dropped, its entries can no longer be opened: fail closed.
+    new_only = PiiService(redis_client, prefix=pii_prefix, vault_keys=[NEW_KEY], analyzer=analyzer)
+    with pytest.raises(PiiUnavailable):
+        await new_only.restorer_for("app", first.conversation_id)
+    for service in (before, rotated, new_only):
+        await service.aclose()
+
+
+async def test_tampered_entry_fails_closed(redis_client, pii_prefix, analyzer, policy):
+    service = PiiService(redis_client, prefix=pii_prefix, vault_keys=[OLD_KEY], analyzer=analyzer)
+    protected = await service.protect([user(TEXT)], scope="app", conversation_id=None, policy=policy)
+    with pytest.raises(PiiUnavailable):  # ciphertexts are bound to their scope
+        await service.restorer_for("other-app", protected.conversation_id)
+    key = f"{pii_prefix}pii:v:{protected.conversation_id}"
+    sealed = base64.b64decode(await redis_client.hget(key, "r:PERSON_1"))
+    flipped = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    await redis_client.hset(key, "r:PERSON_1", base64.b64encode(flipped))
+    with pytest.raises(PiiUnavailable):
+        await service.restorer_for("app", protected.conversation_id)
+    await service.aclose()
+
+
+async def test_redis_down_fails_closed_without_personal_data(analyzer, policy, caplog):
+    dead = aioredis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    service = PiiService(dead, prefix="gtest:dead:", vault_keys=[OLD_KEY], analyzer=analyzer)
+    caplog.set_level(logging.DEBUG, logger="guardrail.pii")
+    with pytest.raises(PiiUnavailable) as error:
+        await service.protect([user(TEXT)], scope="app", conversation_id=None, policy=policy)
+    assert error.value.__cause__ is None and error.value.__suppress_context__
+    for text in (str(error.value), caplog.text):
+        assert SECRET_NAME not in text and SECRET_EMAIL not in text
+    await service.aclose()
+    await dead.aclose()
+
+
+def test_short_keys_are_refused():
+    with pytest.raises(ValueError):
+        PiiService(None, prefix="x:", vault_keys=[b"short"])  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        PiiService(None, prefix="x:", vault_keys=[])  # type: ignore[arg-type]
