@@ -55,6 +55,9 @@ def _unavailable_on_redis_error(what: str) -> Iterator[None]:
         raise QueueUnavailable(f"review queue unavailable ({what})") from exc
 
 
+_WAIT_SLICE_SECONDS = 2.0
+
+
 def new_hold_id() -> str:
     return "hold_" + secrets.token_hex(12)
 
@@ -293,13 +296,21 @@ class ReviewQueue:
         from its first entry, so an outcome written before we started
         waiting is returned at once.
         """
-        block_ms = max(1, int(timeout * 1000))
-        with _unavailable_on_redis_error("wait"):
-            reply = await self.redis.xread({self.keys.done(hold_id): "0"}, count=1, block=block_ms)
-        if not reply:
-            return None
-        _stream, entries = reply[0]
-        return Outcome.from_json(entries[0][1][b"outcome"])
+        deadline = time.monotonic() + timeout
+        while True:
+            # Block in short slices: the client's socket read timeout (5 s by
+            # default in redis-py) must never fire in the middle of a wait.
+            remaining = deadline - time.monotonic()
+            block_ms = max(1, int(min(remaining, _WAIT_SLICE_SECONDS) * 1000))
+            with _unavailable_on_redis_error("wait"):
+                reply = await self.redis.xread(
+                    {self.keys.done(hold_id): "0"}, count=1, block=block_ms
+                )
+            if reply:
+                _stream, entries = reply[0]
+                return Outcome.from_json(entries[0][1][b"outcome"])
+            if time.monotonic() >= deadline:
+                return None
 
     # -- deadlines ---------------------------------------------------------
 

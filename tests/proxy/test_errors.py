@@ -43,9 +43,7 @@ def _assert_openai_error(response: httpx.Response, status: int) -> dict:
 
 
 def test_missing_key_is_401(gateway: ProxyHarness) -> None:
-    response = httpx.post(
-        f"{gateway.base_url}/chat/completions", json={"model": MODEL, "messages": []}
-    )
+    response = httpx.post(f"{gateway.base_url}/chat/completions", json={"model": MODEL, "messages": []})
     assert _assert_openai_error(response, 401)["type"] == "authentication_error"
 
 
@@ -72,9 +70,7 @@ def test_revoked_key_is_401(gateway: ProxyHarness) -> None:
 
 
 def test_malformed_json_is_400(gateway: ProxyHarness) -> None:
-    error = _assert_openai_error(
-        _post(gateway, '{"model": "support-bot", "messages": [' + SECRET_TEXT), 400
-    )
+    error = _assert_openai_error(_post(gateway, '{"model": "support-bot", "messages": [' + SECRET_TEXT), 400)
     assert error["code"] == "invalid_json"
 
 

@@ -41,9 +41,7 @@ def test_provider_key_never_reaches_the_app_and_app_key_never_reaches_provider(
 
 
 def test_streaming(gateway: ProxyHarness) -> None:
-    gateway.provider.responder = lambda body: Reply(
-        content="Your parcel is on its way today.", chunk_size=4
-    )
+    gateway.provider.responder = lambda body: Reply(content="Your parcel is on its way today.", chunk_size=4)
     stream = gateway.client().chat.completions.create(
         model=MODEL, messages=[{"role": "user", "content": "status?"}], stream=True
     )
@@ -114,9 +112,7 @@ def test_streamed_tool_calls(gateway: ProxyHarness) -> None:
 
 
 def test_response_format_and_n(gateway: ProxyHarness) -> None:
-    gateway.provider.responder = lambda body: Reply(
-        content='{"ok": true}', extra_choices=['{"ok": false}']
-    )
+    gateway.provider.responder = lambda body: Reply(content='{"ok": true}', extra_choices=['{"ok": false}'])
     response = gateway.client().chat.completions.create(
         model=MODEL,
         messages=[{"role": "user", "content": "json please"}],
