@@ -107,6 +107,39 @@ HELDOUT_ORDINARY_TEMPLATES = (
     "Three of the {days} bulbs in the pack arrived broken.",
 )
 
+# A second held-out set, written before the name lexicon and the NER changes
+# of the second tuning round and never looked at while tuning them; the first
+# held-out set's failures were studied in that round, so this one is the
+# honest estimate now. Its ordinary messages carry words that are also first
+# names or places (May, Will, Jordan, Victoria), to price over-masking.
+HELDOUT2_PII_TEMPLATES = (
+    "hey its {first} again, did u get my last email?? its {email}",
+    "I need to add {other_name} as an authorised user on my account. My phone is {phone}.",
+    "Order {order}: the parcel was signed for by someone called {other_name} but nobody here has that name.",
+    "Morning all - {name} from accounts payable. Can we get a copy of invoice {invoice}?",
+    "Please remove {name} ({email}) from your mailing list, she passed away last year.",
+    "The technician, {other_name}, never turned up. I waited at {address_inline} all day.",
+    "{first} and I share the account; please send statements to both of us at {address_inline}.",
+    "Refund the {amount} to card {card}, the holder is my son {other_name}.",
+    "Update my details:\nName - {name}\nMobile - {phone}\nEmail - {email}",
+    "Who is {other_name}? Someone with that name phoned me from {phone} claiming to be you.",
+    "Can {first} pick up my order {order}? I'll be away. Her number is {phone}.",
+    "Our IT contact {name} says the requests come from {ip}. Please whitelist it.",
+    "Transfer {amount} to {iban} (beneficiary: {name}).",
+    "Best wishes from the whole team, and thanks again {first}!",
+)
+
+HELDOUT2_ORDINARY_TEMPLATES = (
+    "Will the {product} be back in stock in May?",
+    "I bought the Jordan trainers in size {days} but they pinch. Can I swap them?",
+    "Is the Victoria store on {weekday} open late? I want to collect {order}.",
+    "Grace period on my subscription ends {date}, can I extend it?",
+    "Mark this ticket {ticket} as resolved please, all good now.",
+    "The Chase card I linked gets declined with error {error}.",
+    "Does the Austin warehouse ship to {country}?",
+    "Can I pay the bill for {order} in two parts, {amount} now and the rest in June?",
+)
+
 PRODUCTS = (
     "Acme Pro 3000",
     "Nimbus X2 headphones",
@@ -212,9 +245,23 @@ def _fill(template: str, values: dict[str, str], locale: str) -> Sample:
     return sample
 
 
+SPLITS = {
+    "dev": (PII_TEMPLATES, ORDINARY_TEMPLATES),
+    "heldout": (HELDOUT_PII_TEMPLATES, HELDOUT_ORDINARY_TEMPLATES),
+    "heldout2": (HELDOUT2_PII_TEMPLATES, HELDOUT2_ORDINARY_TEMPLATES),
+}
+
+
 def generate(
-    count: int, seed: int = 20240611, ordinary_share: float = 0.3, *, heldout: bool = False
+    count: int,
+    seed: int = 20240611,
+    ordinary_share: float = 0.3,
+    *,
+    heldout: bool = False,
+    split: str | None = None,
 ) -> list[Sample]:
+    """`split` is one of SPLITS; `heldout=True` is the first held-out set."""
+    pii_pool, ordinary_pool = SPLITS[split or ("heldout" if heldout else "dev")]
     rng = random.Random(seed)
     fakers = {}
     for locale in LOCALES:
@@ -226,9 +273,6 @@ def generate(
         locale = rng.choice(LOCALES)
         values = _values(fakers[locale], rng)
         ordinary = rng.random() < ordinary_share
-        if heldout:
-            pool = HELDOUT_ORDINARY_TEMPLATES if ordinary else HELDOUT_PII_TEMPLATES
-        else:
-            pool = ORDINARY_TEMPLATES if ordinary else PII_TEMPLATES
+        pool = ordinary_pool if ordinary else pii_pool
         samples.append(_fill(rng.choice(pool), values, locale))
     return samples

@@ -134,12 +134,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=800)
     parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--split", choices=("dev", "heldout", "heldout2"), help="one set only")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # Presidio warns per unmapped spaCy label
 
     guardrail, presidio = ours(), presidio_defaults()
-    for title, heldout in (("development templates", False), ("held-out templates", True)):
-        samples = generate(args.count, seed=args.seed, heldout=heldout)
+    for title, split in (
+        ("development templates", "dev"),
+        ("held-out templates", "heldout"),
+        ("held-out templates, second set", "heldout2"),
+    ):
+        if args.split and split != args.split:
+            continue
+        samples = generate(args.count, seed=args.seed, split=split)
         print(f"\n### {title}: {len(samples)} messages, {', '.join(LOCALES)}, seed {args.seed}")
         report(evaluate(samples, guardrail), evaluate(samples, presidio))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import traceback
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
@@ -21,7 +20,11 @@ from guardrail.config import Settings, default_policies_dir, resolve_env_referen
 from guardrail.errors import ApiError
 from guardrail.pii import PiiService
 from guardrail.policy import PolicyStore
-from guardrail.proxy.middleware import AppKeyMiddleware, RequestIdMiddleware
+from guardrail.proxy.middleware import (
+    AppKeyMiddleware,
+    RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from guardrail.proxy.routes import proxy_routes
 from guardrail.proxy.upstream import ModelRegistry, Upstream
 from guardrail.review import (
@@ -105,12 +108,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(UnexpectedErrorMiddleware),
             Middleware(AppKeyMiddleware, keys=services.keys),
         ],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
-            Exception: _unexpected_error,
         },
         lifespan=lifespan,
     )
@@ -144,12 +147,3 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = {404: "Unknown path.", 405: "Method not allowed on this path."}.get(status, "HTTP error.")
     code = {404: "unknown_url", 405: "method_not_allowed"}.get(status)
     return ApiError(status, message, code=code).response()
-
-
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    # Logged by type and frames only: exception text can carry request content.
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("unexpected %s while handling %s\n%s", type(exc).__name__, request.url.path, frames)
-    return ApiError(
-        500, "Internal error in the proxy.", type="server_error", code="internal_error"
-    ).response()

@@ -11,7 +11,7 @@ import logging
 import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-os.environ.setdefault("LITELLM_LOG", "ERROR")
+os.environ.setdefault("LITELLM_LOG", "CRITICAL")
 os.environ.setdefault("LITELLM_TELEMETRY", "False")
 
 import litellm
@@ -21,6 +21,7 @@ litellm.telemetry = False
 litellm.turn_off_message_logging = True
 litellm.set_verbose = False
 for _name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
+    # Its error logs can quote prompts; we log provider failures ourselves.
+    logging.getLogger(_name).setLevel(logging.CRITICAL + 1)
 
 __all__ = ["litellm"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 import uuid
 
 from starlette.datastructures import MutableHeaders
@@ -11,6 +13,8 @@ from guardrail.app_keys import KeyStore
 from guardrail.errors import ApiError, service_unavailable, unauthorized
 
 REQUEST_ID_HEADER = "X-Guardrail-Request-Id"
+
+logger = logging.getLogger(__name__)
 
 
 class RequestIdMiddleware:
@@ -72,3 +76,35 @@ class AppKeyMiddleware:
         if app_name is None:
             raise unauthorized("Invalid or revoked app key.")
         return app_name
+
+
+class UnexpectedErrorMiddleware:
+    """The last line of defence: an unexpected exception becomes an OpenAI-style
+    500, and is logged by type and frames only — exception messages can quote
+    request content. It does not re-raise, so the server never logs the
+    message with its own traceback either."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            logger.error("unexpected %s on %s\n%s", type(exc).__name__, scope.get("path", ""), frames)
+            if started:
+                return  # the response is under way; the client sees it cut short
+            error = ApiError(500, "Internal error in the proxy.", type="server_error", code="internal_error")
+            await error.response()(scope, receive, send)

@@ -96,6 +96,11 @@ class EmbeddedRedis:
         self.stop()
         raise RuntimeError("embedded redis did not start within 10 seconds")
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process id, when this object started it."""
+        return self._process.pid if self._process is not None else None
+
     def stop(self) -> None:
         if self._process is None:
             return

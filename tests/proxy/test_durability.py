@@ -1,0 +1,184 @@
+"""Losing Redis or the proxy never releases an unreviewed answer and never
+loses a hold. Each test runs its own append-only redis-server, so it can be
+killed and restarted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+import yaml
+
+from guardrail.standin import Reply, StandInProvider, ThreadedServer
+from guardrail.store import EmbeddedRedis
+from tests.proxy.test_guarded import RUDE, SHIPPED_POLICIES, decide, reviewer_token
+from tests.support.harness import MODEL, running_proxy
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _kill(server: EmbeddedRedis) -> None:
+    os.kill(server.pid or 0, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while server.socket_path.exists() and time.monotonic() < deadline:
+        try:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.connect(str(server.socket_path))
+        except OSError:
+            break
+        time.sleep(0.05)
+    server._process = None  # it is dead; start() may run again
+
+
+def test_redis_down_when_an_answer_needs_a_hold_fails_closed(own_redis: EmbeddedRedis) -> None:
+    provider = StandInProvider(lambda body: Reply(content=RUDE, delay_seconds=1.0))
+    with running_proxy(own_redis.url, policies_dir=SHIPPED_POLICIES, provider=provider) as harness:
+        client = harness.client(timeout=30)
+        threading.Timer(0.5, _kill, args=[own_redis]).start()  # while the provider answers
+        with pytest.raises(openai.APIStatusError) as caught:
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}])
+        assert caught.value.status_code == 503
+        assert RUDE not in str(caught.value.body)
+
+
+def test_redis_restart_while_a_request_waits(own_redis: EmbeddedRedis) -> None:
+    provider = StandInProvider(lambda body: Reply(content=RUDE))
+    with running_proxy(own_redis.url, policies_dir=SHIPPED_POLICIES, provider=provider) as harness:
+        key = harness.key()
+        token = reviewer_token(harness)
+        threading.Timer(1.0, _kill, args=[own_redis]).start()
+        response = httpx.post(
+            f"{harness.base_url}/chat/completions",
+            json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]},
+            headers={"Authorization": f"Bearer {key}", "X-Guardrail-Hold-Wait": "20"},
+            timeout=30,
+        )
+        assert response.status_code == 503
+        assert RUDE not in response.text
+        hold_id = response.headers["x-guardrail-hold-id"]
+        assert response.json()["guardrail"]["hold_id"] == hold_id
+
+        own_redis.start()  # same directory: the append-only file comes back
+        status = httpx.get(f"{harness.base_url}/holds/{hold_id}", headers={"Authorization": f"Bearer {key}"})
+        assert status.json()["status"] == "pending"
+        assert decide(harness, hold_id, "approve", token).status_code == 200
+        status = httpx.get(f"{harness.base_url}/holds/{hold_id}", headers={"Authorization": f"Bearer {key}"})
+        assert status.json()["status"] == "decided"
+        assert RUDE in status.text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(workdir: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUARDRAIL_")}
+    env.update({"REDIS_URL": redis_url, "GUARDRAIL_DATA_DIR": str(workdir / "data")})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "guardrail", "serve", "--port", str(port), "--policies", str(SHIPPED_POLICIES)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("proxy did not start")
+
+
+def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: Path) -> None:
+    provider = StandInProvider(lambda body: Reply(content=RUDE))
+    with ThreadedServer(provider.app) as upstream:
+        config = {
+            "model_list": [
+                {
+                    "model_name": MODEL,
+                    "litellm_params": {"model": "openai/stand-in", "api_base": f"{upstream.url}/v1", "api_key": "x"},
+                }
+            ]
+        }
+        (tmp_path / "guardrail.yaml").write_text(yaml.safe_dump(config))
+        port = _free_port()
+        proxy = _serve(tmp_path, port, own_redis.url)
+        key = subprocess.run(
+            [sys.executable, "-m", "guardrail", "keys", "create", "--app", "shop", "--redis-url", own_redis.url],
+            capture_output=True, text=True, check=True, cwd=tmp_path,
+        ).stdout.strip()
+        results: list[object] = []
+
+        def wait_for_answer() -> None:
+            try:
+                results.append(
+                    httpx.post(
+                        f"http://127.0.0.1:{port}/v1/chat/completions",
+                        json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]},
+                        headers={"Authorization": f"Bearer {key}", "X-Guardrail-Hold-Wait": "60"},
+                        timeout=90,
+                    )
+                )
+            except httpx.HTTPError as exc:
+                results.append(exc)
+
+        waiters = [threading.Thread(target=wait_for_answer) for _ in range(3)]
+        for waiter in waiters:
+            waiter.start()
+        time.sleep(3)
+        os.killpg(proxy.pid, signal.SIGKILL)
+        proxy.wait()
+        for waiter in waiters:
+            waiter.join(timeout=30)
+        assert all(isinstance(r, httpx.HTTPError) for r in results), "an answer escaped before review"
+
+        proxy = _serve(tmp_path, port, own_redis.url)
+        try:
+            harness_url = f"http://127.0.0.1:{port}"
+            from tests.support.harness import ProxyHarness  # noqa: PLC0415
+
+            class _Settings:
+                redis_url = own_redis.url
+                redis_prefix = "guardrail:"
+
+            token = reviewer_token(ProxyHarness(provider, None, _Settings()))  # type: ignore[arg-type]
+            listing = httpx.get(
+                f"{harness_url}/review/api/holds",
+                params={"status": "pending"},
+                headers={"Authorization": f"Bearer {token}"},
+            ).json()["data"]
+            assert len(listing) == 3
+            for item in listing:
+                response = httpx.post(
+                    f"{harness_url}/review/api/holds/{item['id']}/decision",
+                    json={"decision": "reject"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert response.status_code == 200
+                status = httpx.get(f"{harness_url}/v1/holds/{item['id']}", headers={"Authorization": f"Bearer {key}"})
+                assert status.json()["status"] == "decided"
+                assert RUDE not in status.text
+        finally:
+            os.killpg(proxy.pid, signal.SIGTERM)
+            proxy.wait(timeout=30)
