@@ -18,6 +18,7 @@ from guardrail.proxy.call import ChatCall
 from guardrail.proxy.completions import text_completion
 from guardrail.proxy.holds import HoldDesk
 from guardrail.proxy.responding import latest_customer_text, respond, verdict_headers
+from guardrail.proxy.sentences import sentence_stream
 from guardrail.proxy.streaming import (
     buffered_stream,
     passthrough_stream,
@@ -57,12 +58,8 @@ class ChatPipeline:
         if request_verdict.action in (Action.HOLD, Action.BLOCK):
             return await self._answer_without_model(call, policy, protected, request_verdict)
 
-        if call.request.stream and policy.streaming == "sentence" and not policy.has_answer_rules:
-            chunks = await self.upstream.stream(model, call.body, protected.messages)
-            return sse_response(
-                restoring_stream(chunks, protected),
-                verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version)),
-            )
+        if call.request.stream and policy.streaming == "sentence":
+            return await self._stream_by_sentence(call, model, policy, protected, context)
 
         if call.request.stream:
             chunks = await self.upstream.stream(model, call.body, protected.messages)
@@ -94,6 +91,28 @@ class ChatPipeline:
         except QueueUnavailable:
             # The answer itself is fine to send; only later reports lose context.
             logger.warning("response %s not recorded: queue unavailable", review.completion["id"])
+
+    async def _stream_by_sentence(
+        self, call: ChatCall, model: Any, policy: Any, protected: Any, context: CheckContext
+    ) -> Response:
+        """Rules that only allow or block: text goes out as it is checked."""
+        chunks = await self.upstream.stream(model, call.body, protected.messages)
+        headers = verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version))
+        if not policy.has_answer_rules:
+            return sse_response(restoring_stream(chunks, protected), headers)
+
+        async def on_verdict(verdict: Verdict) -> None:
+            await self.services.audit_decision(call, "answer", verdict)
+
+        checked = sentence_stream(
+            chunks,
+            protected=protected,
+            policy=policy,
+            context=context,
+            pii=self.services.pii,
+            on_verdict=on_verdict,
+        )
+        return sse_response(checked, headers)
 
     async def _forward_untouched(self, call: ChatCall, model: Any, version: str) -> Response:
         verdict = Verdict(Action.ALLOW, policy_version=version)

@@ -57,10 +57,26 @@ async def buffered_stream(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, An
     return assemble(collected)
 
 
-class _ChoiceRestorer:
+class ChoiceRestorer:
+    """Restores one choice of a stream: its text as it arrives, its tool
+    calls whole at the end (arguments are JSON fragments until then)."""
+
     def __init__(self, protected: Any) -> None:
+        self.protected = protected
         self.text = protected.stream_restorer()
         self.calls: dict[int, dict[str, Any]] = {}
+
+    def restored_calls(self) -> list[dict[str, Any]]:
+        return [
+            {
+                **call,
+                "function": {
+                    "name": call["function"]["name"],
+                    "arguments": self.protected.restore_arguments(call["function"]["arguments"]),
+                },
+            }
+            for _, call in sorted(self.calls.items())
+        ]
 
     def add_tool_call(self, delta_call: dict[str, Any]) -> None:
         position = delta_call.get("index", 0)
@@ -83,13 +99,13 @@ class _ChoiceRestorer:
 async def restoring_stream(
     chunks: AsyncIterator[dict[str, Any]], protected: Any
 ) -> AsyncIterator[dict[str, Any]]:
-    choices: dict[int, _ChoiceRestorer] = {}
+    choices: dict[int, ChoiceRestorer] = {}
     last: dict[str, Any] = {}
     async for chunk in chunks:
         out_choices = []
         for choice in chunk.get("choices", []):
             index = choice.get("index", 0)
-            state = choices.setdefault(index, _ChoiceRestorer(protected))
+            state = choices.setdefault(index, ChoiceRestorer(protected))
             delta = dict(choice.get("delta") or {})
             for delta_call in delta.pop("tool_calls", None) or []:
                 state.add_tool_call(delta_call)
@@ -101,16 +117,7 @@ async def restoring_stream(
                 if tail:
                     delta["content"] = (delta.get("content") or "") + tail
                 if state.calls:
-                    delta["tool_calls"] = [
-                        {
-                            **call,
-                            "function": {
-                                "name": call["function"]["name"],
-                                "arguments": protected.restore_arguments(call["function"]["arguments"]),
-                            },
-                        }
-                        for _, call in sorted(state.calls.items())
-                    ]
+                    delta["tool_calls"] = state.restored_calls()
             if delta.get("content") == "" and "role" not in delta and not finish:
                 continue  # nothing safe to release yet
             out_choices.append({**choice, "delta": delta})

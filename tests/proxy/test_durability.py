@@ -93,7 +93,16 @@ def _serve(workdir: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUARDRAIL_")}
     env.update({"REDIS_URL": redis_url, "GUARDRAIL_DATA_DIR": str(workdir / "data")})
     process = subprocess.Popen(
-        [sys.executable, "-m", "guardrail", "serve", "--port", str(port), "--policies", str(SHIPPED_POLICIES)],
+        [
+            sys.executable,
+            "-m",
+            "guardrail",
+            "serve",
+            "--port",
+            str(port),
+            "--policies",
+            str(SHIPPED_POLICIES),
+        ],
         cwd=workdir,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -117,7 +126,11 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
             "model_list": [
                 {
                     "model_name": MODEL,
-                    "litellm_params": {"model": "openai/stand-in", "api_base": f"{upstream.url}/v1", "api_key": "x"},
+                    "litellm_params": {
+                        "model": "openai/stand-in",
+                        "api_base": f"{upstream.url}/v1",
+                        "api_key": "x",
+                    },
                 }
             ]
         }
@@ -125,8 +138,21 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
         port = _free_port()
         proxy = _serve(tmp_path, port, own_redis.url)
         key = subprocess.run(
-            [sys.executable, "-m", "guardrail", "keys", "create", "--app", "shop", "--redis-url", own_redis.url],
-            capture_output=True, text=True, check=True, cwd=tmp_path,
+            [
+                sys.executable,
+                "-m",
+                "guardrail",
+                "keys",
+                "create",
+                "--app",
+                "shop",
+                "--redis-url",
+                own_redis.url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
         ).stdout.strip()
         results: list[object] = []
 
@@ -156,7 +182,7 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
         proxy = _serve(tmp_path, port, own_redis.url)
         try:
             harness_url = f"http://127.0.0.1:{port}"
-            from tests.support.harness import ProxyHarness  # noqa: PLC0415
+            from tests.support.harness import ProxyHarness
 
             class _Settings:
                 redis_url = own_redis.url
@@ -176,7 +202,9 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 assert response.status_code == 200
-                status = httpx.get(f"{harness_url}/v1/holds/{item['id']}", headers={"Authorization": f"Bearer {key}"})
+                status = httpx.get(
+                    f"{harness_url}/v1/holds/{item['id']}", headers={"Authorization": f"Bearer {key}"}
+                )
                 assert status.json()["status"] == "decided"
                 assert RUDE not in status.text
         finally:

@@ -1,0 +1,128 @@
+"""Release a streamed answer sentence by sentence, each checked before it goes.
+
+Only for policy sets whose enforced rules can allow or block, never hold or
+modify (`PolicySet.streaming == "sentence"`): then nothing later in the answer
+can change what an earlier sentence should have been, so the customer sees
+text as soon as a sentence is complete instead of after the whole answer.
+
+If a sentence fails, the stream ends there with the policy's fallback text.
+The headers went out with the first byte, so the final verdict travels in the
+`guardrail` field of the last chunk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrail.language import detect_language
+from guardrail.proxy.streaming import ChoiceRestorer
+from guardrail.types import Action, CheckContext, Finding, Verdict
+
+# A sentence ends at ., ! or ? followed by whitespace, at a CJK full stop, or
+# at a line break. Abbreviations may split early; that only checks sooner.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？!?])|\n+")
+
+OnVerdict = Callable[[Verdict], Awaitable[None]]
+
+
+def split_complete(text: str) -> tuple[str, str]:
+    """(complete sentences, the unfinished rest)."""
+    cut = max((match.end() for match in _SENTENCE_END.finditer(text)), default=0)
+    return text[:cut], text[cut:]
+
+
+@dataclass
+class _Choice:
+    restorer: ChoiceRestorer
+    released: str = ""
+    pending: str = ""
+    blocked: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+
+async def sentence_stream(
+    chunks: AsyncIterator[dict[str, Any]],
+    *,
+    protected: Any,
+    policy: Any,
+    context: CheckContext,
+    pii: Any,
+    on_verdict: OnVerdict,
+) -> AsyncIterator[dict[str, Any]]:
+    choices: dict[int, _Choice] = {}
+    worst = Verdict(Action.ALLOW, policy_version=policy.version)
+    last: dict[str, Any] = {}
+
+    async def release(state: _Choice, text: str) -> str:
+        """Check the answer so far; return what may be sent now."""
+        nonlocal worst
+        if not text:
+            return ""
+        candidate = state.released + text
+        foreign = await pii.find_foreign_pii(candidate, protected, policy.pii)
+        verdict = await policy.check_answer_async(
+            candidate, dataclasses.replace(context, foreign_pii=tuple(foreign))
+        )
+        state.findings = list(verdict.findings)
+        if verdict.action.rank > worst.action.rank:
+            worst = verdict
+        if verdict.action is Action.BLOCK:
+            state.blocked = True
+            fallback = verdict.text or policy.text("fallback", detect_language(candidate))
+            return ("\n\n" if state.released else "") + fallback
+        state.released = candidate
+        return text
+
+    async for chunk in chunks:
+        last = chunk
+        out = []
+        for choice in chunk.get("choices", []):
+            index = choice.get("index", 0)
+            state = choices.setdefault(index, _Choice(ChoiceRestorer(protected)))
+            if state.blocked:
+                continue
+            delta = dict(choice.get("delta") or {})
+            for call in delta.pop("tool_calls", None) or []:
+                state.restorer.add_tool_call(call)
+            state.pending += state.restorer.text.feed(delta.pop("content", None) or "")
+            finish = choice.get("finish_reason")
+            if finish:
+                ready, state.pending = state.pending + state.restorer.text.flush(), ""
+            else:
+                ready, state.pending = split_complete(state.pending)
+            text = await release(state, ready)
+            if text:
+                delta["content"] = text
+            if state.blocked:
+                out.append({**choice, "delta": delta, "finish_reason": "stop"})
+                continue
+            if finish and state.restorer.calls:
+                delta["tool_calls"] = state.restorer.restored_calls()
+            if delta or finish:
+                out.append({**choice, "delta": delta})
+        if out:
+            yield {**chunk, "choices": out}
+
+    for index, state in sorted(choices.items()):
+        if state.blocked:
+            continue
+        tail = await release(state, state.pending + state.restorer.text.flush())
+        if tail:
+            yield {**last, "choices": [{"index": index, "delta": {"content": tail}}]}
+    findings = tuple(f for state in choices.values() for f in state.findings)
+    final = dataclasses.replace(worst, findings=findings)
+    await on_verdict(final)
+    yield {
+        **last,
+        "choices": [],
+        "guardrail": {
+            "verdict": final.action.value,
+            "policy_version": final.policy_version,
+            "rule_ids": final.rule_ids,
+            "hold_id": None,
+        },
+    }
