@@ -28,8 +28,7 @@ async def test_record_and_verify(audit: AuditLog) -> None:
     entries = [e async for e in audit.entries()]
     assert [e.hash for e in entries] == [first, second]
     assert entries[0].prev == "" and entries[1].prev == first
-    assert entries[1].fields == {"event": "hold.parked", "app": "shop", "hold_id": "hold_1",
-                                 "risk": "high"}
+    assert entries[1].fields == {"event": "hold.parked", "app": "shop", "hold_id": "hold_1", "risk": "high"}
     result = await audit.verify()
     assert result.ok and result.entries == 2
 
@@ -44,10 +43,9 @@ async def test_concurrent_writers_on_separate_connections_chain_correctly(
     clients = [aioredis.Redis.from_url(redis_url) for _ in range(4)]
     try:
         logs = [AuditLog(c, prefix=prefix) for c in clients]
-        await asyncio.gather(*(
-            log.record("request.allowed", app="shop", n=i)
-            for log in logs for i in range(50)
-        ))
+        await asyncio.gather(
+            *(log.record("request.allowed", app="shop", n=i) for log in logs for i in range(50))
+        )
     finally:
         for client in clients:
             await client.aclose()
@@ -55,8 +53,7 @@ async def test_concurrent_writers_on_separate_connections_chain_correctly(
     assert result.ok and result.entries == 200
 
 
-async def _rewrite(redis_client: aioredis.Redis, audit: AuditLog, index: int,
-                   body: str) -> str:
+async def _rewrite(redis_client: aioredis.Redis, audit: AuditLog, index: int, body: str) -> str:
     """Replace one entry's body in place (same stream ids), as an attacker with
     Redis access could."""
     rows = await redis_client.xrange(audit.keys.stream)
@@ -71,8 +68,9 @@ async def _rewrite(redis_client: aioredis.Redis, audit: AuditLog, index: int,
 async def test_edited_entry_is_detected(redis_client: aioredis.Redis, audit: AuditLog) -> None:
     for n in range(5):
         await audit.record("hold.decided", hold_id=f"hold_{n}", reviewer="alice")
-    bad_id = await _rewrite(redis_client, audit, 2,
-                            '{"event":"hold.decided","hold_id":"hold_2","reviewer":"mallory"}')
+    bad_id = await _rewrite(
+        redis_client, audit, 2, '{"event":"hold.decided","hold_id":"hold_2","reviewer":"mallory"}'
+    )
     result = await audit.verify()
     assert not result.ok and result.first_bad == bad_id and result.entries == 2
     assert "hash" in (result.reason or "")
@@ -113,8 +111,13 @@ async def test_export_is_jsonl_and_verifiable_offline(audit: AuditLog) -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    [{"text": "hello"}, {"messages": ["a"]}, {"comment": "x"}, {"reason": "x" * 500},
-     {"data": {"nested": 1}}],
+    [
+        {"text": "hello"},
+        {"messages": ["a"]},
+        {"comment": "x"},
+        {"reason": "x" * 500},
+        {"data": {"nested": 1}},
+    ],
 )
 async def test_refuses_fields_that_could_carry_personal_data(
     audit: AuditLog, fields: dict[str, object]

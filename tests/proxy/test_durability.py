@@ -21,8 +21,8 @@ import yaml
 
 from guardrail.standin import Reply, StandInProvider, ThreadedServer
 from guardrail.store import EmbeddedRedis
-from tests.proxy.test_guarded import RUDE, SHIPPED_POLICIES, decide, reviewer_token
-from tests.support.harness import MODEL, running_proxy
+from tests.proxy.test_guarded import RUDE, SHIPPED_POLICIES, decide
+from tests.support.harness import MODEL, add_reviewer, running_proxy
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_redis_restart_while_a_request_waits(own_redis: EmbeddedRedis) -> None:
     provider = StandInProvider(lambda body: Reply(content=RUDE))
     with running_proxy(own_redis.url, policies_dir=SHIPPED_POLICIES, provider=provider) as harness:
         key = harness.key()
-        token = reviewer_token(harness)
+        token = harness.reviewer()
         threading.Timer(1.0, _kill, args=[own_redis]).start()
         response = httpx.post(
             f"{harness.base_url}/chat/completions",
@@ -182,13 +182,7 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
         proxy = _serve(tmp_path, port, own_redis.url)
         try:
             harness_url = f"http://127.0.0.1:{port}"
-            from tests.support.harness import ProxyHarness
-
-            class _Settings:
-                redis_url = own_redis.url
-                redis_prefix = "guardrail:"
-
-            token = reviewer_token(ProxyHarness(provider, None, _Settings()))  # type: ignore[arg-type]
+            token = add_reviewer(own_redis.url, "guardrail:")
             listing = httpx.get(
                 f"{harness_url}/review/api/holds",
                 params={"status": "pending"},

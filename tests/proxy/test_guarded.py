@@ -3,7 +3,6 @@ provider, answers are restored, checked, modified, held, released, blocked."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -12,9 +11,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-import redis.asyncio as aioredis
 
-from guardrail.review.reviewers import ReviewerStore, Role
 from guardrail.standin import Reply
 from guardrail.standin.provider import echo_responder
 from tests.support.harness import MODEL, ProxyHarness, running_proxy
@@ -45,20 +42,6 @@ def _reset(guarded: ProxyHarness) -> Iterator[None]:
     yield
     guarded.provider.responder = echo_responder
     guarded.provider.reset()
-
-
-def reviewer_token(harness: ProxyHarness, name: str = "alice") -> str:
-    async def add() -> str:
-        client = aioredis.Redis.from_url(harness.settings.redis_url or "")
-        try:
-            store = ReviewerStore(client, prefix=harness.settings.redis_prefix)
-            await store.remove(name)
-            _, token = await store.add(name, Role.REVIEWER, can_reveal=True)
-            return token
-        finally:
-            await client.aclose()
-
-    return asyncio.run(add())
 
 
 def decide(
@@ -221,7 +204,7 @@ def test_async_hold_then_reviewer_edit_releases_restored_text(guarded: ProxyHarn
     )
     assert other_app.status_code == 404
 
-    token = reviewer_token(guarded)
+    token = guarded.reviewer()
     hold = httpx.get(
         f"{guarded.proxy.url}/review/api/holds/{hold_id}", headers={"Authorization": f"Bearer {token}"}
     ).json()
@@ -262,7 +245,7 @@ def test_waiting_request_receives_the_approved_answer(guarded: ProxyHarness, str
         except Exception as exc:  # surfaced below
             result["error"] = exc
 
-    token = reviewer_token(guarded, "bob")
+    token = guarded.reviewer("bob")
     before = _pending_holds(guarded, token)
     waiter = threading.Thread(target=call)
     waiter.start()

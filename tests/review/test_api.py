@@ -36,8 +36,9 @@ APP_KEYS = {"key-shop": "shop", "key-bank": "bank"}
 class FakeAppKeys(BaseHTTPMiddleware):
     """Stands in for the proxy's app-key middleware on /v1."""
 
-    async def dispatch(self, request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         if request.url.path.startswith("/v1/"):
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if token in APP_KEYS:
@@ -45,17 +46,24 @@ class FakeAppKeys(BaseHTTPMiddleware):
         return await call_next(request)
 
 
-def build_app(queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog,
-              audit: AuditLog, pii: FakePii) -> Starlette:
+def build_app(
+    queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog, audit: AuditLog, pii: FakePii
+) -> Starlette:
     async def deidentify(app: str, conversation_id: str, text: str) -> str:
         return text.replace("Alice Example", "<PERSON_1>")
 
-    app = Starlette(routes=[
-        Mount("/review/api", routes=review_api_routes(
-            queue, reviewers, pii, audit, reveal_allowed=lambda app: app != "bank")),
-        hold_status_route(queue, pii),
-        feedback_route(queue, responses, deidentify=deidentify),
-    ])
+    app = Starlette(
+        routes=[
+            Mount(
+                "/review/api",
+                routes=review_api_routes(
+                    queue, reviewers, pii, audit, reveal_allowed=lambda app: app != "bank"
+                ),
+            ),
+            hold_status_route(queue, pii),
+            feedback_route(queue, responses, deidentify=deidentify),
+        ]
+    )
     app.add_middleware(FakeAppKeys)
     return app
 
@@ -69,8 +77,9 @@ async def tokens(reviewers: ReviewerStore) -> dict[str, str]:
 
 
 @pytest.fixture
-async def client(queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog,
-                 audit: AuditLog, pii: FakePii) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog, audit: AuditLog, pii: FakePii
+) -> AsyncIterator[httpx.AsyncClient]:
     app = build_app(queue, reviewers, responses, audit, pii)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
@@ -81,8 +90,7 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_requires_reviewer_credentials(client: httpx.AsyncClient,
-                                             tokens: dict[str, str]) -> None:
+async def test_requires_reviewer_credentials(client: httpx.AsyncClient, tokens: dict[str, str]) -> None:
     response = await client.get("/review/api/holds")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
@@ -95,8 +103,9 @@ async def test_requires_reviewer_credentials(client: httpx.AsyncClient,
     assert (await client.get("/review/api/me", auth=("bob", tokens["alice"]))).status_code == 401
 
 
-async def test_list_get_claim_decide(client: httpx.AsyncClient, queue: ReviewQueue,
-                                     tokens: dict[str, str]) -> None:
+async def test_list_get_claim_decide(
+    client: httpx.AsyncClient, queue: ReviewQueue, tokens: dict[str, str]
+) -> None:
     hold = await park_answer(queue)
     alice, bob = bearer(tokens["alice"]), bearer(tokens["bob"])
 
@@ -114,26 +123,29 @@ async def test_list_get_claim_decide(client: httpx.AsyncClient, queue: ReviewQue
     assert item["findings"][0]["rule_id"] == "tone.rude"
     assert (await client.get("/review/api/holds/hold_nope", headers=alice)).status_code == 404
 
-    claimed = await client.post(f"/review/api/holds/{hold.id}/claim", headers=alice,
-                                json={"lease_seconds": 60})
+    claimed = await client.post(
+        f"/review/api/holds/{hold.id}/claim", headers=alice, json={"lease_seconds": 60}
+    )
     assert claimed.status_code == 200 and claimed.json()["claimed_by"] == "alice"
     taken = await client.post(f"/review/api/holds/{hold.id}/claim", headers=bob)
     assert taken.status_code == 409 and taken.json()["error"]["claimed_by"] == "alice"
 
-    bad = await client.post(f"/review/api/holds/{hold.id}/decision", headers=alice,
-                            json={"decision": "edit"})
+    bad = await client.post(f"/review/api/holds/{hold.id}/decision", headers=alice, json={"decision": "edit"})
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "text"
 
     decision = {"decision": "edit", "text": "Hello <PERSON_1>!", "expected_version": 1}
-    first = await client.post(f"/review/api/holds/{hold.id}/decision", json=decision,
-                              headers={**alice, "Idempotency-Key": "k-1"})
+    first = await client.post(
+        f"/review/api/holds/{hold.id}/decision", json=decision, headers={**alice, "Idempotency-Key": "k-1"}
+    )
     assert first.status_code == 200, first.text
     assert first.json()["text"] == "Hello <PERSON_1>!"
-    retry = await client.post(f"/review/api/holds/{hold.id}/decision", json=decision,
-                              headers={**alice, "Idempotency-Key": "k-1"})
+    retry = await client.post(
+        f"/review/api/holds/{hold.id}/decision", json=decision, headers={**alice, "Idempotency-Key": "k-1"}
+    )
     assert retry.json() == first.json()
-    lost = await client.post(f"/review/api/holds/{hold.id}/decision", headers=bob,
-                             json={"decision": "approve"})
+    lost = await client.post(
+        f"/review/api/holds/{hold.id}/decision", headers=bob, json={"decision": "approve"}
+    )
     assert lost.status_code == 409
     error = lost.json()["error"]
     assert set(error) >= {"message", "type", "param", "code"}
@@ -144,11 +156,16 @@ async def test_racing_decisions_over_http_one_200_one_409(
     client: httpx.AsyncClient, queue: ReviewQueue, tokens: dict[str, str]
 ) -> None:
     hold = await park_answer(queue)
-    results = await asyncio.gather(*(
-        client.post(f"/review/api/holds/{hold.id}/decision", headers=bearer(tokens[who]),
-                    json={"decision": "approve", "expected_version": 1})
-        for who in ("alice", "bob")
-    ))
+    results = await asyncio.gather(
+        *(
+            client.post(
+                f"/review/api/holds/{hold.id}/decision",
+                headers=bearer(tokens[who]),
+                json={"decision": "approve", "expected_version": 1},
+            )
+            for who in ("alice", "bob")
+        )
+    )
     assert sorted(r.status_code for r in results) == [200, 409]
 
 
@@ -156,11 +173,9 @@ async def test_reveal_needs_permission_and_is_audited(
     client: httpx.AsyncClient, queue: ReviewQueue, audit: AuditLog, tokens: dict[str, str]
 ) -> None:
     hold = await park_answer(queue)
-    denied = await client.post(f"/review/api/holds/{hold.id}/reveal",
-                               headers=bearer(tokens["alice"]))
+    denied = await client.post(f"/review/api/holds/{hold.id}/reveal", headers=bearer(tokens["alice"]))
     assert denied.status_code == 403
-    shown = await client.post(f"/review/api/holds/{hold.id}/reveal",
-                              headers=bearer(tokens["root"]))
+    shown = await client.post(f"/review/api/holds/{hold.id}/reveal", headers=bearer(tokens["root"]))
     assert shown.status_code == 200
     body = shown.json()
     assert body["answer"] == "Go away Alice Example."
@@ -168,18 +183,15 @@ async def test_reveal_needs_permission_and_is_audited(
     assert shown.headers["cache-control"] == "no-store"
     entries = [e.fields async for e in audit.entries()]
     reveal = [e for e in entries if e["event"] == "hold.revealed"]
-    assert reveal == [{"event": "hold.revealed", "hold_id": hold.id, "app": "shop",
-                       "reviewer": "root"}]
+    assert reveal == [{"event": "hold.revealed", "hold_id": hold.id, "app": "shop", "reviewer": "root"}]
     assert "Alice" not in "".join(str(e) for e in entries)
 
     other = await park_answer(queue, app="bank")  # this app forbids revealing
-    refused = await client.post(f"/review/api/holds/{other.id}/reveal",
-                                headers=bearer(tokens["root"]))
+    refused = await client.post(f"/review/api/holds/{other.id}/reveal", headers=bearer(tokens["root"]))
     assert refused.status_code == 403
 
 
-async def test_app_hold_status_only_own_holds(client: httpx.AsyncClient,
-                                              queue: ReviewQueue) -> None:
+async def test_app_hold_status_only_own_holds(client: httpx.AsyncClient, queue: ReviewQueue) -> None:
     hold = await park_answer(queue)
     shop, bank = bearer("key-shop"), bearer("key-bank")
     pending = (await client.get(f"/v1/holds/{hold.id}", headers=shop)).json()
@@ -194,16 +206,27 @@ async def test_app_hold_status_only_own_holds(client: httpx.AsyncClient,
     assert "reviewer" not in done
 
 
-async def test_feedback_becomes_a_report(client: httpx.AsyncClient, queue: ReviewQueue,
-                                         responses: ResponseLog) -> None:
+async def test_feedback_becomes_a_report(
+    client: httpx.AsyncClient, queue: ReviewQueue, responses: ResponseLog
+) -> None:
     await responses.record_response(
-        "chatcmpl-1", app="shop", conversation_id="conv-7", answer="Refunds take <DAYS>.",
-        policy_version="pv-2", messages=[{"role": "user", "content": "Hi, <PERSON_1> here"}],
+        "chatcmpl-1",
+        app="shop",
+        conversation_id="conv-7",
+        answer="Refunds take <DAYS>.",
+        policy_version="pv-2",
+        messages=[{"role": "user", "content": "Hi, <PERSON_1> here"}],
     )
     shop = bearer("key-shop")
-    sent = await client.post("/v1/feedback", headers=shop, json={
-        "response_id": "chatcmpl-1", "category": "unfair",
-        "comment": "Alice Example thinks this is wrong"})
+    sent = await client.post(
+        "/v1/feedback",
+        headers=shop,
+        json={
+            "response_id": "chatcmpl-1",
+            "category": "unfair",
+            "comment": "Alice Example thinks this is wrong",
+        },
+    )
     assert sent.status_code == 202
     hold_id = sent.json()["hold_id"]
     report = await queue.get(hold_id)
@@ -212,11 +235,11 @@ async def test_feedback_becomes_a_report(client: httpx.AsyncClient, queue: Revie
     assert report.meta["category"] == "unfair"
     assert report.meta["comment"] == "<PERSON_1> thinks this is wrong"
 
-    again = await client.post("/v1/feedback", headers=shop,
-                              json={"response_id": "chatcmpl-1"})
+    again = await client.post("/v1/feedback", headers=shop, json={"response_id": "chatcmpl-1"})
     assert again.status_code == 200 and again.json()["hold_id"] == hold_id
-    other_app = await client.post("/v1/feedback", headers=bearer("key-bank"),
-                                  json={"response_id": "chatcmpl-1"})
+    other_app = await client.post(
+        "/v1/feedback", headers=bearer("key-bank"), json={"response_id": "chatcmpl-1"}
+    )
     assert other_app.status_code == 404
     invalid = await client.post("/v1/feedback", headers=shop, json={"category": "x"})
     assert invalid.status_code == 400
@@ -229,8 +252,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_over_real_http(redis_url: str, prefix: str, tokens: dict[str, str],
-                              queue: ReviewQueue) -> None:
+async def test_over_real_http(
+    redis_url: str, prefix: str, tokens: dict[str, str], queue: ReviewQueue
+) -> None:
     """uvicorn in a thread, with its own event loop and Redis connection."""
     import redis.asyncio as aioredis
 
@@ -238,9 +262,13 @@ async def test_over_real_http(redis_url: str, prefix: str, tokens: dict[str, str
     port = _free_port()
     server_redis = aioredis.Redis.from_url(redis_url)
     server_audit = AuditLog(server_redis, prefix=prefix)
-    app = build_app(ReviewQueue(server_redis, prefix=prefix, audit=server_audit),
-                    ReviewerStore(server_redis, prefix=prefix),
-                    ResponseLog(server_redis, prefix=prefix), server_audit, FakePii())
+    app = build_app(
+        ReviewQueue(server_redis, prefix=prefix, audit=server_audit),
+        ReviewerStore(server_redis, prefix=prefix),
+        ResponseLog(server_redis, prefix=prefix),
+        server_audit,
+        FakePii(),
+    )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -251,9 +279,11 @@ async def test_over_real_http(redis_url: str, prefix: str, tokens: dict[str, str
             await asyncio.sleep(0.05)
         waiter = asyncio.create_task(queue.wait_for_outcome(hold.id, 10))
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            response = await http.post(f"/review/api/holds/{hold.id}/decision",
-                                       headers=bearer(tokens["alice"]),
-                                       json={"decision": "reject"})
+            response = await http.post(
+                f"/review/api/holds/{hold.id}/decision",
+                headers=bearer(tokens["alice"]),
+                json={"decision": "reject"},
+            )
         assert response.status_code == 200
         outcome = await waiter
         assert outcome is not None and outcome.text == "Sorry, a colleague will get back to you."

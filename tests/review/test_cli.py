@@ -17,11 +17,11 @@ from tests.review.support import park_answer
 
 
 @pytest.fixture
-def cli(redis_url: str, prefix: str, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def cli(redis_url: str, prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.chdir(tmp_path)  # no guardrail.yaml around
-    return CliRunner(env={"REDIS_URL": redis_url, "GUARDRAIL_REDIS_PREFIX": prefix,
-                          "GUARDRAIL_REVIEWER": "alice"})
+    return CliRunner(
+        env={"REDIS_URL": redis_url, "GUARDRAIL_REDIS_PREFIX": prefix, "GUARDRAIL_REVIEWER": "alice"}
+    )
 
 
 async def test_reviewer_flow_from_the_terminal(cli: CliRunner, queue: ReviewQueue) -> None:
@@ -43,8 +43,9 @@ async def test_reviewer_flow_from_the_terminal(cli: CliRunner, queue: ReviewQueu
     assert "tone.rude" in shown.output and "Go away <PERSON_1>." in shown.output
     claimed = await asyncio.to_thread(invoke, review_group, "claim", hold.id)
     assert claimed.exit_code == 0 and "claimed" in claimed.output
-    edited = await asyncio.to_thread(invoke, review_group, "edit", hold.id, "--text",
-                                     "Hello <PERSON_1>", "--version", "1")
+    edited = await asyncio.to_thread(
+        invoke, review_group, "edit", hold.id, "--text", "Hello <PERSON_1>", "--version", "1"
+    )
     assert edited.exit_code == 0, edited.output
     assert (await queue.outcome(hold.id)).text == "Hello <PERSON_1>"  # type: ignore[union-attr]
 
@@ -55,7 +56,8 @@ async def test_reviewer_flow_from_the_terminal(cli: CliRunner, queue: ReviewQueu
     rejected = await asyncio.to_thread(invoke, review_group, "reject", other.id)
     assert rejected.exit_code == 0
     assert (await queue.outcome(other.id)).text == (  # type: ignore[union-attr]
-        "Sorry, a colleague will get back to you.")
+        "Sorry, a colleague will get back to you."
+    )
 
     verified = await asyncio.to_thread(invoke, audit_group, "verify")
     assert verified.exit_code == 0 and "chain intact" in verified.output

@@ -58,10 +58,8 @@ async def test_list_is_newest_risk_first_and_filters(queue: ReviewQueue) -> None
     assert ids == [high_new.id, high_old.id, low_new.id, low_old.id, handoff.id]
     assert [h.id for h in await queue.list(HoldFilter(app="bank"))] == [low_new.id, handoff.id]
     assert [h.id for h in await queue.list(HoldFilter(kind=HoldKind.HANDOFF))] == [handoff.id]
-    assert {h.id for h in await queue.list(HoldFilter(rule="promise.refund"))} == {
-        low_old.id, low_new.id}
-    assert [h.id for h in await queue.list(HoldFilter(limit=2, offset=1))] == [
-        high_old.id, low_new.id]
+    assert {h.id for h in await queue.list(HoldFilter(rule="promise.refund"))} == {low_old.id, low_new.id}
+    assert [h.id for h in await queue.list(HoldFilter(limit=2, offset=1))] == [high_old.id, low_new.id]
     assert await queue.list(HoldFilter(min_age=60)) == []
 
     counts = await queue.counts()
@@ -97,12 +95,10 @@ async def test_release_claim(queue: ReviewQueue) -> None:
     ("decision", "kwargs", "expected"),
     [
         (Decision.APPROVE, {}, "Go away <PERSON_1>."),
-        (Decision.EDIT, {"text": "Hello <PERSON_1>, it ships today."},
-         "Hello <PERSON_1>, it ships today."),
+        (Decision.EDIT, {"text": "Hello <PERSON_1>, it ships today."}, "Hello <PERSON_1>, it ships today."),
         (Decision.REJECT, {}, "Sorry, a colleague will get back to you."),
         (Decision.REJECT, {"text": "Let me check, <PERSON_1>."}, "Let me check, <PERSON_1>."),
-        (Decision.PICK, {"choice": 0},
-         "Thanks for asking, <PERSON_1>. Your order is on its way."),
+        (Decision.PICK, {"choice": 0}, "Thanks for asking, <PERSON_1>. Your order is on its way."),
     ],
 )
 async def test_each_decision_releases_the_right_text(
@@ -154,14 +150,17 @@ async def test_stale_version_conflicts(queue: ReviewQueue) -> None:
 
 async def test_same_idempotency_key_returns_the_same_result(queue: ReviewQueue) -> None:
     hold = await park_answer(queue)
-    first = await queue.decide(hold.id, "alice", Decision.EDIT, text="Hi <PERSON_1>",
-                               expected_version=1, idempotency_key="req-1")
-    again = await queue.decide(hold.id, "alice", Decision.EDIT, text="Hi <PERSON_1>",
-                               expected_version=1, idempotency_key="req-1")
+    first = await queue.decide(
+        hold.id, "alice", Decision.EDIT, text="Hi <PERSON_1>", expected_version=1, idempotency_key="req-1"
+    )
+    again = await queue.decide(
+        hold.id, "alice", Decision.EDIT, text="Hi <PERSON_1>", expected_version=1, idempotency_key="req-1"
+    )
     assert again == first
     with pytest.raises(Conflict):
-        await queue.decide(hold.id, "alice", Decision.EDIT, text="Hi <PERSON_1>",
-                           expected_version=1, idempotency_key="req-2")
+        await queue.decide(
+            hold.id, "alice", Decision.EDIT, text="Hi <PERSON_1>", expected_version=1, idempotency_key="req-2"
+        )
 
 
 async def test_deadline_gives_the_fallback_never_the_original(queue: ReviewQueue) -> None:
@@ -212,15 +211,20 @@ async def test_sweeper_task_expires_holds(queue: ReviewQueue) -> None:
 
 
 async def test_handoff_and_report_decisions(queue: ReviewQueue) -> None:
-    handoff = await queue.park(kind="handoff", app="shop", conversation_id="c2",
-                               messages=[{"role": "user", "content": "talk to a person"}])
+    handoff = await queue.park(
+        kind="handoff",
+        app="shop",
+        conversation_id="c2",
+        messages=[{"role": "user", "content": "talk to a person"}],
+    )
     assert handoff.risk is Severity.INFO and handoff.deadline is None
     with pytest.raises(InvalidDecision):
         await queue.decide(handoff.id, "alice", Decision.APPROVE)
     reply = await queue.decide(handoff.id, "alice", Decision.REPLY, text="Hi, I am Alice.")
     assert reply.text == "Hi, I am Alice."
-    report = await queue.park(kind="report", app="shop", conversation_id="c3", answer="x",
-                              risk=Severity.MEDIUM)
+    report = await queue.park(
+        kind="report", app="shop", conversation_id="c3", answer="x", risk=Severity.MEDIUM
+    )
     closed = await queue.decide(report.id, "alice", Decision.CLOSE)
     assert closed.text is None
 
@@ -261,5 +265,12 @@ async def test_release_on_timeout_only_when_the_policy_says_so(queue: ReviewQueu
     (outcome,) = await queue.expire_due()
     assert outcome.decision is Decision.TIMEOUT and outcome.text == "Go away <PERSON_1>."
     expired = [e.fields async for e in queue.audit.entries() if e.fields["event"] == "hold.expired"]
-    assert expired == [{"event": "hold.expired", "hold_id": hold.id, "app": "shop",
-                        "kind": "answer", "timeout_outcome": "release"}]
+    assert expired == [
+        {
+            "event": "hold.expired",
+            "hold_id": hold.id,
+            "app": "shop",
+            "kind": "answer",
+            "timeout_outcome": "release",
+        }
+    ]

@@ -20,23 +20,25 @@ async def test_100_racing_decision_pairs_release_exactly_100(
     try:
         waiters = [asyncio.create_task(queue.wait_for_outcome(h.id, 10)) for h in holds]
 
-        async def attempt(racer: ReviewQueue, hold_id: str, who: str, decision: Decision,
-                          text: str | None) -> str:
+        async def attempt(
+            racer: ReviewQueue, hold_id: str, who: str, decision: Decision, text: str | None
+        ) -> str:
             try:
-                outcome = await racer.decide(hold_id, who, decision, text=text,
-                                             expected_version=1)
+                outcome = await racer.decide(hold_id, who, decision, text=text, expected_version=1)
             except Conflict:
                 return "conflict"
             return f"{who}:{outcome.text}"
 
-        results = await asyncio.gather(*(
-            attempt(racer, h.id, who, decision, text)
-            for h in holds
-            for racer, who, decision, text in (
-                (racers[0], "alice", Decision.APPROVE, None),
-                (racers[1], "bob", Decision.EDIT, "Edited <PERSON_1>"),
+        results = await asyncio.gather(
+            *(
+                attempt(racer, h.id, who, decision, text)
+                for h in holds
+                for racer, who, decision, text in (
+                    (racers[0], "alice", Decision.APPROVE, None),
+                    (racers[1], "bob", Decision.EDIT, "Edited <PERSON_1>"),
+                )
             )
-        ))
+        )
         outcomes = await asyncio.gather(*waiters)
     finally:
         for client in clients:

@@ -8,8 +8,9 @@ import redis.asyncio as aioredis
 from guardrail.review import ReviewerExists, ReviewerStore, Role
 
 
-async def test_add_authenticate_remove(reviewers: ReviewerStore, redis_client: aioredis.Redis,
-                                       prefix: str) -> None:
+async def test_add_authenticate_remove(
+    reviewers: ReviewerStore, redis_client: aioredis.Redis, prefix: str
+) -> None:
     reviewer, token = await reviewers.add("alice", Role.ADMIN, can_reveal=True)
     assert reviewer.is_admin and reviewer.can_reveal
     assert token.startswith("grv_") and len(token) > 40

@@ -38,14 +38,18 @@ _WAITER = textwrap.dedent("""
 """)
 
 
-async def test_waiter_in_another_process_is_released(
-    redis_url: str, prefix: str, queue: ReviewQueue
-) -> None:
+async def test_waiter_in_another_process_is_released(redis_url: str, prefix: str, queue: ReviewQueue) -> None:
     hold = await park_answer(queue)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _WAITER, redis_url, prefix, hold.id,
-        stdout=subprocess.PIPE, env=env,
+        sys.executable,
+        "-c",
+        _WAITER,
+        redis_url,
+        prefix,
+        hold.id,
+        stdout=subprocess.PIPE,
+        env=env,
     )
     assert proc.stdout is not None
     assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"waiting"

@@ -58,8 +58,7 @@ def receiver() -> Iterator[Receiver]:
 
 def _dispatcher(queue: ReviewQueue, receiver: Receiver, **kwargs: object) -> WebhookDispatcher:
     targets = {"shop": WebhookTarget(receiver.url, SECRET)}
-    return WebhookDispatcher(queue, target_for=targets.get, pii=FakePii(), base_delay=0.05,
-                             **kwargs)  # type: ignore[arg-type]
+    return WebhookDispatcher(queue, target_for=targets.get, pii=FakePii(), base_delay=0.05, **kwargs)  # type: ignore[arg-type]
 
 
 async def _drain(dispatcher: WebhookDispatcher, until: int, receiver: Receiver) -> None:
@@ -70,9 +69,7 @@ async def _drain(dispatcher: WebhookDispatcher, until: int, receiver: Receiver) 
         await asyncio.sleep(0.02)
 
 
-async def test_decision_is_posted_signed_and_reidentified(
-    queue: ReviewQueue, receiver: Receiver
-) -> None:
+async def test_decision_is_posted_signed_and_reidentified(queue: ReviewQueue, receiver: Receiver) -> None:
     hold = await park_answer(queue)
     await queue.decide(hold.id, "alice", Decision.EDIT, text="Hello <PERSON_1>.")
     dispatcher = _dispatcher(queue, receiver)
@@ -80,7 +77,7 @@ async def test_decision_is_posted_signed_and_reidentified(
         await _drain(dispatcher, 1, receiver)
     finally:
         await dispatcher.aclose()
-    (headers, body), = receiver.received
+    ((headers, body),) = receiver.received
     assert verify_signature(SECRET, headers[SIGNATURE_HEADER], body)
     assert not verify_signature("wrong-secret", headers[SIGNATURE_HEADER], body)
     assert not verify_signature(SECRET, headers[SIGNATURE_HEADER], body + b" ")
@@ -113,9 +110,7 @@ async def test_failures_are_retried_with_the_same_idempotency_key(
     assert await queue.redis.zcard(queue.keys.outbox) == 0
 
 
-async def test_outbox_survives_a_dispatcher_that_never_ran(
-    queue: ReviewQueue, receiver: Receiver
-) -> None:
+async def test_outbox_survives_a_dispatcher_that_never_ran(queue: ReviewQueue, receiver: Receiver) -> None:
     """The outbox entry is written with the decision, so a dispatcher started
     later (another replica, after a crash) still delivers it."""
     hold = await park_answer(queue)

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from guardrail.app import create_app
 from guardrail.app_keys import KeyStore
 from guardrail.config import ConfigFile, ModelEntry, Settings
+from guardrail.review.reviewers import ReviewerStore, Role
 from guardrail.standin import StandInProvider, ThreadedServer
 
 MODEL = "support-bot"
@@ -47,13 +48,29 @@ class ProxyHarness:
         finally:
             await client.aclose()
 
+    def reviewer(self, name: str = "alice") -> str:
+        """A fresh token for a reviewer (who may reveal values)."""
+        return add_reviewer(self.settings.redis_url or "", self.settings.redis_prefix, name)
+
     def client(self, app: str = "shop", **kwargs: Any) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.base_url, api_key=self.key(app), max_retries=0, **kwargs)
 
     def async_client(self, app: str = "shop", **kwargs: Any) -> openai.AsyncOpenAI:
-        return openai.AsyncOpenAI(
-            base_url=self.base_url, api_key=self.key(app), max_retries=0, **kwargs
-        )
+        return openai.AsyncOpenAI(base_url=self.base_url, api_key=self.key(app), max_retries=0, **kwargs)
+
+
+def add_reviewer(redis_url: str, prefix: str, name: str = "alice") -> str:
+    async def add() -> str:
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            store = ReviewerStore(client, prefix=prefix)
+            await store.remove(name)
+            _, token = await store.add(name, Role.REVIEWER, can_reveal=True)
+            return token
+        finally:
+            await client.aclose()
+
+    return asyncio.run(add())
 
 
 @contextmanager
