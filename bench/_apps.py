@@ -10,6 +10,7 @@ without arguments:
 - BENCH_REDIS_PREFIX  a prefix unique to this run, so keys can be cleaned up
 - BENCH_POLICIES_DIR  guardrail's policy directory (empty = pure gateway)
 - BENCH_DATA_DIR      guardrail's data directory
+- BENCH_REPLY         optional: the stand-in's fixed answer (default FIXED_REPLY)
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def _healthz(request: Request) -> Response:
 def standin_app() -> Starlette:
     """The stand-in provider with a fixed reply and a bounded request record
     (the default record keeps every body, which would grow for the whole run)."""
-    provider = StandInProvider(lambda body: FIXED_REPLY)
+    content = os.environ.get("BENCH_REPLY")
+    reply = Reply(content=content) if content else FIXED_REPLY
+    provider = StandInProvider(lambda body: reply)
     provider.received = deque(maxlen=1)  # type: ignore[assignment]
     return provider.app
 

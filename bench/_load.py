@@ -10,6 +10,11 @@ It runs as its own process (`python -m bench._load ...`, one JSON line on
 stdout) so it never shares an event loop or a core's time slice with the
 server it measures; `run_load_process` starts it that way. Every loop is
 bounded by a deadline and a request count.
+
+By default every request sends the same body. With `bodies_path` (a JSON file
+holding a list of `{"body": {...}, "headers": {...}}`) each request sends the
+next item instead, wrapping around after the last; all items are encoded
+before the clock starts, so building them is not measured.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class LoadSpec:
     warmup_seconds: float = 3.0
     duration_seconds: float = 10.0
     max_requests: int = 1_000_000
+    bodies_path: str = ""  # optional: one body (+ headers) per request, see above
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     client_cpu_us: float  # the load generator's own CPU per answered request
+    distinct_bodies: int = 1  # bodies available; more requests than this repeat some
 
 
 def chat_body(model: str, *, stream: bool = False, max_tokens: int = 32) -> dict[str, Any]:
@@ -65,9 +72,17 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[rank]
 
 
+def _prepared(spec: LoadSpec) -> list[tuple[bytes, dict[str, str]]]:
+    """Every request's encoded body and headers, in sending order."""
+    base = {"content-type": "application/json", **spec.headers}
+    if not spec.bodies_path:
+        return [(json.dumps(spec.body).encode(), base)]
+    items = json.loads(Path(spec.bodies_path).read_text())
+    return [(json.dumps(i["body"]).encode(), {**base, **i.get("headers", {})}) for i in items]
+
+
 async def run_load(spec: LoadSpec) -> LoadResult:
-    payload = json.dumps(spec.body).encode()
-    headers = {"content-type": "application/json", **spec.headers}
+    prepared = _prepared(spec)
     stream = bool(spec.body.get("stream"))
     start = time.perf_counter()
     cpu_start = time.process_time()
@@ -78,7 +93,8 @@ async def run_load(spec: LoadSpec) -> LoadResult:
     sent = 0
     answered = 0
 
-    async def one_request(client: httpx.AsyncClient) -> bool:
+    async def one_request(client: httpx.AsyncClient, index: int) -> bool:
+        payload, headers = prepared[index % len(prepared)]
         if not stream:
             response = await client.post(spec.url, content=payload, headers=headers)
             return response.status_code == 200
@@ -90,10 +106,11 @@ async def run_load(spec: LoadSpec) -> LoadResult:
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal errors, sent, answered
         while sent < spec.max_requests and time.perf_counter() < window_end:
+            index = sent
             sent += 1
             began = time.perf_counter()
             try:
-                ok = await one_request(client)
+                ok = await one_request(client, index)
             except httpx.HTTPError:
                 ok = False
             ended = time.perf_counter()
@@ -122,6 +139,7 @@ async def run_load(spec: LoadSpec) -> LoadResult:
         p50_ms=percentile(latencies, 0.50) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
         client_cpu_us=cpu_used / max(1, answered) * 1e6,
+        distinct_bodies=len(prepared),
     )
 
 

@@ -135,7 +135,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=800)
     parser.add_argument("--seed", type=int, default=20240611)
     parser.add_argument("--split", choices=("dev", "heldout", "heldout2"), help="one set only")
+    parser.add_argument("--language", choices=("en", "zh"), default="en", help="zh: pii_eval_zh.py")
     args = parser.parse_args()
+    if args.language == "zh":
+        from pii_eval_zh import run
+
+        run(args.count, args.seed)
+        return
     logging.disable(logging.WARNING)  # Presidio warns per unmapped spaCy label
 
     guardrail, presidio = ours(), presidio_defaults()

@@ -37,6 +37,7 @@ from guardrail.review import (
     hold_status_route,
     review_api_routes,
 )
+from guardrail.review.web import review_page, session_secret
 from guardrail.services import Services
 from guardrail.store import open_redis
 from guardrail.vault_keys import vault_keys
@@ -53,11 +54,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     policies.load()  # a broken policy set refuses to start, loudly
     audit = AuditLog(redis, prefix=prefix)
     queue = ReviewQueue(redis, prefix=prefix, audit=audit)
-    pii = PiiService(
-        redis,
-        prefix=prefix,
-        vault_keys=vault_keys(settings.vault_keys, settings.data_dir),
-    )
+    keys = vault_keys(settings.vault_keys, settings.data_dir)
+    pii = PiiService(redis, prefix=prefix, vault_keys=keys)
     services = Services(
         settings=settings,
         redis=redis,
@@ -70,6 +68,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         responses=ResponseLog(redis, prefix=prefix),
     )
     reviewers = ReviewerStore(redis, prefix=prefix)
+
+    def reveal_allowed(app_name: str) -> bool:
+        return settings.app_config(app_name).reveal_allowed
+
     webhooks = WebhookDispatcher(queue, target_for=_webhook_targets(settings), pii=pii)
 
     @contextlib.asynccontextmanager
@@ -95,14 +97,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         feedback_route(queue, services.responses, deidentify=None),
         Mount(
             "/review/api",
-            routes=review_api_routes(
-                queue,
-                reviewers,
-                pii,
-                audit,
-                reveal_allowed=lambda app_name: settings.app_config(app_name).reveal_allowed,
-            ),
+            routes=review_api_routes(queue, reviewers, pii, audit, reveal_allowed=reveal_allowed),
         ),
+        # After /review/api: the page's mount would otherwise swallow the API.
+        review_page(queue, reviewers, pii, audit, secret=session_secret(keys),
+                    reveal_allowed=reveal_allowed),
     ]
     app = Starlette(
         routes=routes,

@@ -1,12 +1,18 @@
 """Which language a text is in, as far as policies care: English or Chinese.
 
 Customer-service text mixes scripts ("我的订单 order #123"); a message counts as
-Chinese when Han characters make up a real share of its letters.
+Chinese when Han characters make up a real share of its letters, and as
+Traditional Chinese when enough of them have Traditional-only forms.
 """
 
 from __future__ import annotations
 
+from guardrail.policy.chinese import traditional_share
+
 _CHINESE_SHARE = 0.2
+# Traditional text has a Traditional-only form in about a third of its
+# characters; Simplified text has none. A few (names, quotes) do not count.
+_TRADITIONAL_SHARE = 0.1
 
 
 def _is_han(ch: str) -> bool:
@@ -15,6 +21,8 @@ def _is_han(ch: str) -> bool:
 
 
 def detect_language(text: str) -> str:
+    """'en', 'zh' (Simplified) or 'zh-hant' (Traditional): policy texts are
+    looked up most specific first, so 'zh-hant' falls back to 'zh'."""
     letters = han = 0
     for ch in text:
         if ch.isalpha():
@@ -22,5 +30,5 @@ def detect_language(text: str) -> str:
             if _is_han(ch):
                 han += 1
     if letters and han / letters >= _CHINESE_SHARE:
-        return "zh"
+        return "zh-hant" if traditional_share(text) >= _TRADITIONAL_SHARE else "zh"
     return "en"

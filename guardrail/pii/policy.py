@@ -46,6 +46,10 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "UK_NINO",
     "US_PASSPORT",
     "CRYPTO",
+    # Chinese-speaking markets: mainland resident ID, Taiwan and Hong Kong IDs.
+    "CN_RESIDENT_ID",
+    "TW_NATIONAL_ID",
+    "HK_ID_CARD",
 )
 
 
@@ -62,7 +66,9 @@ class PiiPolicy(BaseModel):
 
     entities: dict[str, EntityRule] = Field(default_factory=dict)
     allow_list: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ("en",)
+    # Recognizer families that may run; each text runs those of the
+    # language(s) it is written in (guardrail/pii/routing.py).
+    languages: tuple[str, ...] = ("en", "zh")
 
     @field_validator("entities", mode="before")
     @classmethod

@@ -26,6 +26,7 @@ from guardrail.pii.messages import opening_digest, text_slots
 from guardrail.pii.normalise import normalise
 from guardrail.pii.placeholders import neutralise, placeholder, redacted
 from guardrail.pii.policy import PiiAction, PiiPolicy
+from guardrail.pii.routing import analyze_routed, cached_routed, route_all
 from guardrail.pii.vault import Vault, VaultEntry
 from guardrail.types import Span
 
@@ -124,12 +125,14 @@ class PiiService:
         await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
 
     async def _detect(self, texts: list[str], policy: PiiPolicy) -> list[list[Detection]]:
-        language = policy.languages[0]  # per-message language detection arrives with zh
-        raw = self._analyzer.cached_all(texts, language)
+        # Each text runs the recognizers of its own language(s): mixed
+        # Chinese/English messages are common (routing.py).
+        routes = route_all(texts, policy.languages, self._analyzer.languages)
+        raw = cached_routed(self._analyzer, texts, routes)
         if raw is None:
             loop = asyncio.get_running_loop()
             raw = await loop.run_in_executor(
-                self._executor, self._analyzer.analyze, texts, language
+                self._executor, analyze_routed, self._analyzer, texts, routes
             )
         return [select(text, detections, policy) for text, detections in zip(texts, raw, strict=True)]
 

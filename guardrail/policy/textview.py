@@ -1,7 +1,8 @@
 """A normalised view of a text for phrase matching, with offsets back to it.
 
 Evasions the view undoes: case, l33t digits and symbols inside words
-("sh1t", "@ss"), and letters spaced out ("s.p.a.c.e.d", "f u c k"). Repeated
+("sh1t", "@ss"), and letters spaced out ("s.p.a.c.e.d", "f u c k").
+Traditional Chinese is read as Simplified (chinese.py). Repeated
 letters are handled by the matcher ("stuuupid"). Spans found in the view map
 back to the original text, so findings point at what the customer would see.
 """
@@ -12,6 +13,7 @@ import re
 from functools import cached_property
 
 from ..types import Span
+from .chinese import to_simplified
 
 # Latin letters and digits: the characters a "word" boundary is about. CJK
 # has no spaces between words, so a Chinese phrase is matched as a substring.
@@ -46,6 +48,8 @@ def normalise(text: str) -> tuple[str, list[int] | None]:
     if len(low) != len(text):  # a few characters lower-case to two ("İ")
         low = "".join(ch.lower()[:1] for ch in text)
     low = low.translate(_QUOTES)
+    # Traditional -> Simplified, same length: "保證" matches the phrase "保证".
+    low = to_simplified(low)
     if _SPACED.search(low):
         pieces: list[str] = []
         offsets = []

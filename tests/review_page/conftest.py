@@ -43,6 +43,7 @@ def site(redis_url: str) -> Iterator[Site]:
             "alice": add_reviewer(harness, "alice", Role.ADMIN, can_reveal=True),
             "bob": add_reviewer(harness, "bob", Role.REVIEWER, can_reveal=False),
         }
+        harness.key("shop")  # created now: asyncio.run cannot run under Playwright's loop
         yield Site(harness, script, tokens)
 
 

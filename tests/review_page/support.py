@@ -63,7 +63,10 @@ class Script:
 
 
 def run(coro_factory: Callable[[], Any]) -> Any:
-    return asyncio.run(coro_factory())
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an
+    event loop running in the test's thread."""
+    with ThreadPoolExecutor(max_workers=1) as one:
+        return one.submit(lambda: asyncio.run(coro_factory())).result(timeout=30)
 
 
 def add_reviewer(harness: ProxyHarness, name: str, role: Role, *, can_reveal: bool) -> str:

@@ -1,6 +1,7 @@
 """Recognizers by language family. A language is one entry in `FAMILIES`:
 a function building its recognizers and the entity types they produce. Chinese
-slots in as `"zh": (chinese, zh.ENTITIES)` with its own NER model in the engine.
+has no NER model (none ships offline): its recognizers are patterns and cue
+words, and the analyzer runs it without an NLP pass.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from collections.abc import Callable
 
 from presidio_analyzer import EntityRecognizer
 
-from guardrail.pii.recognizers import en
+from guardrail.pii.recognizers import en, zh
 
 FAMILIES: dict[str, tuple[Callable[[], list[EntityRecognizer]], frozenset[str]]] = {
     "en": (en.english, en.ENTITIES),
+    "zh": (zh.chinese, zh.ENTITIES),
 }
 
 SUPPORTED_LANGUAGES = frozenset(FAMILIES)

@@ -16,6 +16,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from guardrail.pii.recognizers.en.address import StreetAddressRecognizer
+from guardrail.pii.recognizers.en.known_names import KnownNameRecognizer
 from guardrail.pii.recognizers.en.names import ContextNameRecognizer
 from guardrail.pii.recognizers.en.tempered import TemperedNhsRecognizer
 from guardrail.pii.recognizers.generic import (
@@ -43,6 +44,7 @@ def english() -> list[EntityRecognizer]:
     return [
         SpacyRecognizer(supported_language="en", supported_entities=list(NER_ENTITIES)),
         ContextNameRecognizer(),
+        KnownNameRecognizer(),
         StreetAddressRecognizer(),
         EmailAddressRecognizer(),
         PhoneNumberRecognizer(),

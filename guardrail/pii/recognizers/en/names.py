@@ -16,10 +16,12 @@ from guardrail.pii.recognizers.en.words import (
     COMMON_CAPITALISED,
     GREETINGS,
     SIGN_OFFS,
+    THANKS,
     TITLES,
 )
 
-_PART = r"(?:Mc|Mac|O['’]|D['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_PREFIX = r"(?:Mc|Mac|O['’]|D['’])?"
+_PART = rf"{_PREFIX}[A-Z][a-z]+(?:-{_PREFIX}[A-Z][a-z]+)?"
 # A title belongs to the value ("Miss Ayesha Crimmins"): it narrows who it is.
 _REST = rf"{_PART}(?:[ \t]+(?:[A-Z]\.|{_PART})){{0,2}}"
 _NAME = rf"(?P<v>(?:{TITLES}\.?[ \t]+)?{_REST})"
@@ -32,7 +34,9 @@ _INTRODUCTIONS = (
     r"in the name of|named|called|under the name)"
 )
 _RELATIONS = (
-    r"(?:spoke to|spoke with|talked to|speaking with|speak to|speak with|ask for|asked for|"
+    r"(?:spoke to|spoke with|talked to|talked with|talking to|talking with|speaking with|"
+    r"speaking to|speak to|speak with|chat with|chatted with|chatting with|dealt with|"
+    r"dealing with|emailed|messaged|texted|ask for|asked for|"
     r"agent|rep|representative|colleague|manager|technician|courier|driver|husband|wife|"
     r"son|daughter|partner|friend|mother|father|mum|mom|dad|brother|sister|neighbour|neighbor|"
     r"tell|ask|thank|remind|let|cc)"
@@ -48,6 +52,12 @@ class ContextNameRecognizer(RegexRecognizer):
             rf"(?<![A-Za-z])(?i:{SIGN_OFFS})[ \t]*[,!.]?[ \t]*(?:\n[ \t]*)?{_NAME}"
             r"(?=[ \t]*(?:\n|$|[.!]))",
             0.85,
+        ),
+        # "Thanks John, that fixed it" / "Cheers Carol!": thanks as a greeting.
+        Pattern(
+            "thanks",
+            rf"(?<![A-Za-z])(?i:{THANKS})[ \t]*,?[ \t]+{_NAME}(?=[ \t]*[,!.])",
+            0.8,
         ),
         Pattern("introduction", rf"(?<![A-Za-z])(?i:{_INTRODUCTIONS})[ \t]+{_NAME}", 0.8),
         Pattern("title", rf"(?<![A-Za-z]){_TITLED_NAME}", 0.85),

@@ -81,6 +81,7 @@ COMMON_CAPITALISED = _words(
     tomorrow yesterday january february march july september
     october november december mr mrs ms miss mx dr prof order account card phone email
     address number street road note update re fw fwd subject attn urgent help hello,
+    mate heaps lots loads much lot guys folks anyway
     """
 )
 
@@ -95,4 +96,5 @@ INTRODUCTIONS = (
     r"full name|name|customer|account holder|cardholder|spoke to|spoke with|talked to|"
     r"speak to|speak with|ask for|agent|from|cc|attn|attention|for|to|with|by|and)"
 )
+THANKS = r"(?:Thanks|Thank you|Thanks so much|Many thanks|Cheers|Ta|Thx|Ty)"
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord)"

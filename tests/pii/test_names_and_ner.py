@@ -1,0 +1,76 @@
+"""Names from the census lexicon and new cues; NER skipping settled spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrail.pii import Analyzer, PiiPolicy
+from guardrail.pii.detection import select
+from guardrail.pii.nlp import _candidate_windows
+from guardrail.pii.recognizers.en import lexicon
+
+POLICY = PiiPolicy.default()
+
+
+def _persons(analyzer: Analyzer, text: str) -> list[str]:
+    (raw,) = analyzer.analyze([text], "en")
+    return [text[d.start : d.end] for d in select(text, raw, POLICY) if d.entity == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Following up on my chat with Brandon yesterday.", "Brandon"),
+        ("Delivery for Allen at reception please", "Allen"),
+        ("Troy says thanks too!", "Troy"),
+        ("and Will Smith sends his regards", "Will Smith"),
+        ("Caoimhe McLaughlin called about the order.", "Caoimhe McLaughlin"),
+        ("Cheers Carol, that sorted it.", "Carol"),
+        ("My account is under Stephanie Reynoldson-McLoon.", "Stephanie Reynoldson-McLoon"),
+    ],
+)
+def test_finds_names(analyzer: Analyzer, text: str, name: str):
+    assert name in _persons(analyzer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will the parcel arrive in May?",
+        "I bought the Jordan trainers last week.",
+        "Your store in Sydney closes at 5.",
+        "Is the Victoria store open on Sunday?",
+        "I live in New York and ordered from Austin.",
+        "Grace period ends tomorrow, can I extend?",
+        "Thanks Mate, all good.",
+        "Email me at brandon.allen@example.com please",
+    ],
+)
+def test_names_that_are_words_or_places_stay(analyzer: Analyzer, text: str):
+    assert _persons(analyzer, text) == []
+
+
+def test_lexicon_is_shipped_and_split():
+    assert "brandon" in lexicon.first_names()
+    assert "will" in lexicon.first_names_words() and "will" not in lexicon.first_names()
+    assert "mclaughlin" in lexicon.surnames() and "mason" in lexicon.surnames_words()
+
+
+def test_ner_windows_skip_settled_spans(analyzer: Analyzer):
+    nlp = analyzer._nlp.nlp["en"]
+    text = "Ship to 12 Baker Street, Leeds LS1 4AB and call Sarah"
+    doc = nlp.make_doc(text)
+    every = _candidate_windows(doc)
+    address = (text.index("12"), text.index("4AB") + 3)
+    skipping = _candidate_windows(doc, [address])
+    assert sum(e - s for s, e in skipping) < sum(e - s for s, e in every)
+    sarah = next(t.i for t in doc if t.text == "Sarah")
+    assert any(s <= sarah < e for s, e in skipping)  # words outside still get NER
+
+
+@pytest.mark.parametrize(
+    "text", ["SSN: 123", "Company: 42", "the HomeHub Mini arrived", "IBAN please"]
+)
+def test_no_ner_window_for_labels_acronyms_products(analyzer: Analyzer, text: str):
+    doc = analyzer._nlp.nlp["en"].make_doc(text)
+    assert _candidate_windows(doc) == []
