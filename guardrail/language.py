@@ -7,7 +7,7 @@ Traditional Chinese when enough of them have Traditional-only forms.
 
 from __future__ import annotations
 
-from guardrail.policy.chinese import traditional_share
+from guardrail.chinese_script import traditional_share
 
 _CHINESE_SHARE = 0.2
 # Traditional text has a Traditional-only form in about a third of its

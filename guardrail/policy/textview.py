@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from guardrail.chinese_script import to_simplified
+
 from ..types import Span
-from .chinese import to_simplified
 
 # Latin letters and digits: the characters a "word" boundary is about. CJK
 # has no spaces between words, so a Chinese phrase is matched as a substring.
