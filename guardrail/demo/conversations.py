@@ -36,4 +36,9 @@ EXAMPLES = (
         shows="asking for a person skips the model and queues a handoff",
         message="I want to talk to a real person, please.",
     ),
+    Example(
+        title="Chinese",
+        shows="Chinese personal data is de-identified too, and the disclosure is in Chinese",
+        message="你好，我叫王小明，手机号13812345678，请帮我查一下订单。",
+    ),
 )
