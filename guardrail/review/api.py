@@ -8,7 +8,6 @@ permission, is allowed per app, and is audited before anything is returned.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from guardrail.audit import AuditLog, AuditUnavailable
+from guardrail.audit import AuditLog
 from guardrail.review.http import authenticate, error_response, review_error_response, unauthorized
 from guardrail.review.listing import HoldFilter
 from guardrail.review.model import Decision, HoldKind, HoldStatus, ReviewError
 from guardrail.review.queue import ReviewQueue
-from guardrail.review.restore import RestorerSource, restore_messages, restorer
+from guardrail.review.restore import RestorerSource
+from guardrail.review.reveal import RevealStatus, reveal_hold
 from guardrail.review.reviewers import Reviewer, ReviewerStore
 
 logger = logging.getLogger(__name__)
@@ -111,37 +111,19 @@ def review_api_routes(
 
     async def reveal(request: Request, reviewer: Reviewer) -> Response:
         hold = await queue.get(request.path_params["hold_id"])
-        refusal = None
-        if not reviewer.can_reveal:
-            refusal = "this reviewer may not reveal personal data"
-        elif not reveal_allowed(hold.app):
-            refusal = "this app does not allow revealing personal data"
-        if refusal is not None:
-            with contextlib.suppress(AuditUnavailable):  # the refusal stands either way
-                await audit.record("hold.reveal_refused", hold_id=hold.id, app=hold.app,
-                                   reviewer=reviewer.name)
-            return error_response(403, refusal, code="reveal_not_allowed")
-        try:
-            # Recorded before anything is shown: no audit entry, no reveal.
-            await audit.record("hold.revealed", hold_id=hold.id, app=hold.app,
-                               reviewer=reviewer.name)
-        except AuditUnavailable:
-            return error_response(503, "audit log unavailable; nothing revealed",
-                                  code="audit_unavailable")
-        try:
-            found = await restorer(pii, hold.app, hold.conversation_id)
-            messages = await restore_messages(found, hold.messages)
-            texts = await restore_messages(found, [
-                {"content": hold.answer}, {"content": hold.outcome.text if hold.outcome else None}
-            ])
-        except Exception as exc:
-            logger.error("reveal of hold %s failed: %s", hold.id, type(exc).__name__)
-            return error_response(503, "personal data cannot be restored right now",
-                                  code="restore_unavailable")
-        logger.info("hold %s revealed to reviewer %s", hold.id, reviewer.name)
-        return JSONResponse({"id": hold.id, "messages": messages,
-                             "answer": texts[0]["content"], "released_text": texts[1]["content"]},
-                            headers={"Cache-Control": "no-store"})
+        result = await reveal_hold(hold, reviewer, pii=pii, audit=audit, reveal_allowed=reveal_allowed)
+        if result.status is not RevealStatus.REVEALED:
+            status, message = _REVEAL_ERRORS[result.status]
+            return error_response(status, message, code=_REVEAL_CODES[result.status])
+        return JSONResponse(
+            {
+                "id": hold.id,
+                "messages": result.messages,
+                "answer": result.answer,
+                "released_text": result.released,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
 
     return [
         Route("/me", authed(me), methods=["GET"]),
@@ -188,3 +170,17 @@ async def _parse(request: Request, model: type[Any], *, allow_empty: bool = Fals
         param = ".".join(str(p) for p in first["loc"]) or None
         return error_response(400, f"invalid request: {first['msg']}", code="invalid_request",
                               param=param)
+
+
+_REVEAL_ERRORS = {
+    RevealStatus.REVIEWER_MAY_NOT: (403, "this reviewer may not reveal personal data"),
+    RevealStatus.APP_FORBIDS: (403, "this app does not allow revealing personal data"),
+    RevealStatus.AUDIT_UNAVAILABLE: (503, "audit log unavailable; nothing revealed"),
+    RevealStatus.RESTORE_UNAVAILABLE: (503, "personal data cannot be restored right now"),
+}
+_REVEAL_CODES = {
+    RevealStatus.REVIEWER_MAY_NOT: "reveal_not_allowed",
+    RevealStatus.APP_FORBIDS: "reveal_not_allowed",
+    RevealStatus.AUDIT_UNAVAILABLE: "audit_unavailable",
+    RevealStatus.RESTORE_UNAVAILABLE: "restore_unavailable",
+}
