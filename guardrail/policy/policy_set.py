@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from guardrail.chat_messages import latest_customer_text
 from guardrail.pii.policy import PiiPolicy
 
 from ..types import Action, Check, CheckContext, Finding, Severity, Verdict
@@ -227,20 +228,3 @@ class PolicySet:
                 logger.warning("suggestions of rule %s failed: %s", rule_id, type(exc).__name__)
         return out
 
-
-def latest_customer_text(messages: list[dict[str, Any]]) -> str:
-    """The text of the last user message (string or content-part form)."""
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            return "\n".join(
-                part.get("text", "")
-                for part in content
-                if isinstance(part, dict) and part.get("type") == "text"
-            )
-        return ""
-    return ""

@@ -12,13 +12,14 @@ from typing import Any
 
 from starlette.responses import Response
 
+from guardrail.chat_messages import latest_customer_text
 from guardrail.errors import ApiError, service_unavailable
 from guardrail.language import detect_language
 from guardrail.proxy import headers
 from guardrail.proxy.answers import AnswerReview
 from guardrail.proxy.call import ChatCall
 from guardrail.proxy.completions import text_completion
-from guardrail.proxy.responding import latest_customer_text, respond
+from guardrail.proxy.responding import respond
 from guardrail.review.model import HoldKind, Outcome, QueueUnavailable
 from guardrail.types import Verdict
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from guardrail.chat_messages import latest_customer_text
 from guardrail.errors import bad_request, service_unavailable
 from guardrail.language import detect_language
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
 from guardrail.proxy.completions import text_completion
 from guardrail.proxy.holds import HoldDesk
-from guardrail.proxy.responding import latest_customer_text, respond, verdict_headers
+from guardrail.proxy.responding import respond, verdict_headers
 from guardrail.proxy.sentences import sentence_stream
 from guardrail.proxy.streaming import (
     buffered_stream,

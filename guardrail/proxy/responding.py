@@ -49,16 +49,3 @@ def respond(
 async def _replay(completion: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
     for chunk in to_chunks(completion):
         yield chunk
-
-
-def latest_customer_text(messages: list[dict[str, Any]]) -> str:
-    """The customer's newest words: what request checks and language detection read."""
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
-    return ""

@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from guardrail.chat_messages import latest_customer_text
+
 
 @dataclass
 class Reply:
@@ -45,15 +47,7 @@ def echo_responder(body: dict[str, Any]) -> Reply:
 
 
 def last_user_text(body: dict[str, Any]) -> str:
-    for message in reversed(body.get("messages", [])):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
-    return ""
+    return latest_customer_text(body.get("messages", []))
 
 
 class StandInProvider:
@@ -81,9 +75,7 @@ class StandInProvider:
             return json.dumps(self.received, ensure_ascii=False)
 
     async def _models(self, request: Request) -> Response:
-        data = [
-            {"id": m, "object": "model", "created": 0, "owned_by": "stand-in"} for m in self.models
-        ]
+        data = [{"id": m, "object": "model", "created": 0, "owned_by": "stand-in"} for m in self.models]
         return JSONResponse({"object": "list", "data": data})
 
     async def _chat(self, request: Request) -> Response:
@@ -101,9 +93,7 @@ class StandInProvider:
         model = body.get("model", "stand-in")
         choices = max(1, int(body.get("n") or 1))
         if body.get("stream"):
-            return StreamingResponse(
-                self._stream(reply, model, choices), media_type="text/event-stream"
-            )
+            return StreamingResponse(self._stream(reply, model, choices), media_type="text/event-stream")
         return JSONResponse(_completion(reply, model, choices))
 
     async def _stream(self, reply: Reply, model: str, choices: int) -> AsyncIterator[bytes]:

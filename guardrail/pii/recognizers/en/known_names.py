@@ -40,7 +40,7 @@ _PREVIOUS_WORD_RE = re.compile(r"([A-Za-z]+)[^A-Za-z\n]*$")
 _SENTENCE_ENDS = ".!?:;\n\"“(*-•"
 
 _DETERMINERS = frozenset(
-    "the a an this that these those our your their his its my every any some no".split()  # noqa: SIM905
+    "the a an this that these those our your their his my every any some no".split()  # noqa: SIM905
 )
 _LOCATIVES = frozenset("in at to near into from around across outside inside of via".split())  # noqa: SIM905
 _PLACE_NOUNS = frozenset(
@@ -117,7 +117,10 @@ class KnownNameRecognizer(EntityRecognizer):
         for word in words[index + 1 : index + 1 + _MAX_SURNAME_WORDS]:
             value = word.group(0)
             folded_next = value.lower().rstrip(".")
-            if folded_next in COMMON_CAPITALISED or folded_next in STREET_TYPES:
+            if folded_next in COMMON_CAPITALISED:
+                break
+            # "Todd Wall" is a name; "Sarah Plaza" after an unknown word is not.
+            if folded_next in STREET_TYPES and folded_next not in self._surnames:
                 break
             if not plain and not rest and folded_next not in self._surnames:
                 break

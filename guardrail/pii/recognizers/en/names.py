@@ -28,8 +28,9 @@ _NAME = rf"(?P<v>(?:{TITLES}\.?[ \t]+)?{_REST})"
 _TITLED_NAME = rf"(?P<v>{TITLES}\.?[ \t]+{_REST})"
 _ENDS = r"(?=[ \t]*(?:[,!.:;)\n]|$))"
 _INTRODUCTIONS = (
-    r"(?:my name is|my name's|name's|this is|i am|i'm|call me|signed|full name(?: is)?|"
-    r"(?:customer |account |card ?holder )?name(?: on the (?:card|account))?[ \t]*:|"
+    r"(?:my name is|my name's|name's|this is|i am|i'm|it's|its|it is|call me|signed|"
+    r"full name(?: is)?|(?:customer |account |card ?holder )?name(?: on the (?:card|account))?"
+    r"[ \t]*(?::|-(?=[ \t]))|beneficiary[ \t]*:?|"
     r"account holder[ \t]*:?|card ?holder[ \t]*:?|(?:account|booking|order) is under|"
     r"in the name of|named|called|under the name)"
 )
@@ -61,7 +62,10 @@ class ContextNameRecognizer(RegexRecognizer):
         ),
         Pattern("introduction", rf"(?<![A-Za-z])(?i:{_INTRODUCTIONS})[ \t]+{_NAME}", 0.8),
         Pattern("title", rf"(?<![A-Za-z]){_TITLED_NAME}", 0.85),
-        Pattern("relation", rf"(?<![A-Za-z])(?i:{_RELATIONS})[ \t]+{_NAME}", 0.6),
+        Pattern("relation", rf"(?<![A-Za-z])(?i:{_RELATIONS}),?[ \t]+{_NAME}", 0.6),
+        # "Crystal and I share the account", "me and Tom"
+        Pattern("and-i", rf"(?<![A-Za-z]){_NAME}[ \t]+and I(?![A-Za-z'’])", 0.7),
+        Pattern("me-and", rf"(?<![A-Za-z])(?i:me and)[ \t]+{_NAME}", 0.6),
         # "Logan here again", at the start of a line.
         Pattern("here", rf"(?:^|(?<=\n))[ \t]*{_NAME}[ \t]+here(?![A-Za-z])", 0.8, re.MULTILINE),
         # "Could Danielle from your billing team call me"

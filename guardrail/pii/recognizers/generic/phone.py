@@ -40,7 +40,7 @@ class PhoneNumberRecognizer(RegexRecognizer):
         ),
     )
     CONTEXT = (
-        "phone", "call", "mobile", "cell", "tel", "telephone", "reach", "text", "whatsapp",
+        "phone", "phoned", "call", "called", "rang", "mobile", "cell", "tel", "telephone", "reach", "text", "whatsapp",
         "landline", "ring", "fax", "ph", "contact", "number", "no", "#",
     )
 
