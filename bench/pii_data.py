@@ -140,6 +140,58 @@ HELDOUT2_ORDINARY_TEMPLATES = (
     "Can I pay the bill for {order} in two parts, {amount} now and the rest in June?",
 )
 
+# A third held-out set, written before the second set's failures were looked
+# at (the fixes that followed were made on the second set), never tuned on.
+HELDOUT3_PII_TEMPLATES = (
+    "Sorry for the delay - {first} is off sick, so I'm handling your case now. Any questions, ring {phone}.",
+    "From: {name} <{email}>\nSubject: wrong size\n\nHello, the jacket is too small.",
+    "please let {other_name} know the courier is booked for {weekday}",
+    "Gift message: Happy birthday {first}! Love from all of us. Deliver to {address_inline}.",
+    "Your engineer {other_name} will arrive between 8 and 12. Reply STOP to {phone} to opt out.",
+    "I think {other_name} used my card {card} without asking.",
+    "{first}, {other_name} and I all got the same phishing email from {email}.",
+    "Attn: {name}, Accounts Dept, {address_inline}",
+    "I've attached the form signed by {name}. Direct line {phone}.",
+    "Not {first} again! Third time she has rerouted my delivery.",
+    "can u ask {other_name} to call me back pls, on {phone}",
+    "Payment of {amount} from {iban} failed; account name {name}.",
+)
+
+HELDOUT3_ORDINARY_TEMPLATES = (
+    "The Frank Lloyd Wright book arrived with a torn cover.",
+    "Does the Grace Hopper edition come in hardback?",
+    "My parcel went to the Lincoln depot instead of {city}.",
+    "Do you still sell the Jackson guitar strings?",
+    "Order {order} - I'd like to swap it for the Florence vase in blue.",
+    "Sorry, wrong chat! Please ignore my last message.",
+)
+
+# A fourth held-out set, written before the third set's failures were looked
+# at (fixes followed on the third set), never tuned on.
+HELDOUT4_PII_TEMPLATES = (
+    "Hiya, {first} here - I moved to {address_inline} last week, can you update my account? Ta",
+    "Customer {name} (tel. {phone}) reports the app charges card {card} twice.",
+    "We spoke on the phone earlier, my reference is {invoice}. Best to reach me at {phone} or {email}.",
+    "OK so {other_name} at your {city} branch told me to email {email} instead?",
+    "Re: complaint from {name}\n\nShe says the {product} overheated. Contact number {phone}.",
+    "I'm {first}'s mum, she's 15 and used my card {card}. Please refund.",
+    "SSN {ssn} / DOB {date} / {name}",
+    "The login from {ip} at {time} was my colleague {other_name}, not a hacker.",
+    "Send the cheque to {name}, {address_inline}.",
+    "Kind regards,\n\n{name}\nCustomer Success | {phone}",
+    "{other_name} told me the IBAN is {iban} but the bank says it's invalid.",
+    "Our office manager is {name}; her mobile is {phone}, office line {phone2}.",
+)
+
+HELDOUT4_ORDINARY_TEMPLATES = (
+    "Order {order} arrived on {date}, thanks! Five stars.",
+    "Is the {product} waterproof? The listing at {amount} doesn't say.",
+    "I can't find the Returns page on the app, version {version}.",
+    "Why does shipping to {country} cost {amount}?",
+    "The box said Made in {country} but the manual is in German only.",
+    "Ticket {ticket}: still waiting after {days} days, ref {invoice}.",
+)
+
 PRODUCTS = (
     "Acme Pro 3000",
     "Nimbus X2 headphones",
@@ -249,6 +301,8 @@ SPLITS = {
     "dev": (PII_TEMPLATES, ORDINARY_TEMPLATES),
     "heldout": (HELDOUT_PII_TEMPLATES, HELDOUT_ORDINARY_TEMPLATES),
     "heldout2": (HELDOUT2_PII_TEMPLATES, HELDOUT2_ORDINARY_TEMPLATES),
+    "heldout3": (HELDOUT3_PII_TEMPLATES, HELDOUT3_ORDINARY_TEMPLATES),
+    "heldout4": (HELDOUT4_PII_TEMPLATES, HELDOUT4_ORDINARY_TEMPLATES),
 }
 
 

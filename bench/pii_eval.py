@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pii_data import LOCALES, Sample, generate
+from pii_data import LOCALES, SPLITS, Sample, generate
 
 from guardrail.pii import Analyzer, PiiPolicy
 from guardrail.pii.detection import select
@@ -134,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=800)
     parser.add_argument("--seed", type=int, default=20240611)
-    parser.add_argument("--split", choices=("dev", "heldout", "heldout2"), help="one set only")
+    parser.add_argument("--split", choices=tuple(SPLITS), help="one set only")
     parser.add_argument("--language", choices=("en", "zh"), default="en", help="zh: pii_eval_zh.py")
     args = parser.parse_args()
     if args.language == "zh":
@@ -149,6 +149,8 @@ def main() -> None:
         ("development templates", "dev"),
         ("held-out templates", "heldout"),
         ("held-out templates, second set", "heldout2"),
+        ("held-out templates, third set", "heldout3"),
+        ("held-out templates, fourth set", "heldout4"),
     ):
         if args.split and split != args.split:
             continue

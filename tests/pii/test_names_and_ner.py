@@ -27,6 +27,11 @@ def _persons(analyzer: Analyzer, text: str) -> list[str]:
         ("Caoimhe McLaughlin called about the order.", "Caoimhe McLaughlin"),
         ("Cheers Carol, that sorted it.", "Carol"),
         ("My account is under Stephanie Reynoldson-McLoon.", "Stephanie Reynoldson-McLoon"),
+        ("hey its Tyler again, did u get my email", "Tyler"),
+        ("Crystal and I share the account", "Crystal"),
+        ("Update my details:\nName - Finn Caldwell\nMobile - 021 555 0199", "Finn Caldwell"),
+        ("Transfer it (beneficiary: Todd Wall).", "Todd Wall"),
+        ("The technician, Abbi Fisher, never turned up.", "Abbi Fisher"),
     ],
 )
 def test_finds_names(analyzer: Analyzer, text: str, name: str):
@@ -44,6 +49,9 @@ def test_finds_names(analyzer: Analyzer, text: str, name: str):
         "Grace period ends tomorrow, can I extend?",
         "Thanks Mate, all good.",
         "Email me at brandon.allen@example.com please",
+        "Does the Austin warehouse ship to Canada?",
+        "The manual is in German only.",
+        "Can you update my account? Ta",
     ],
 )
 def test_names_that_are_words_or_places_stay(analyzer: Analyzer, text: str):
@@ -74,3 +82,10 @@ def test_ner_windows_skip_settled_spans(analyzer: Analyzer):
 def test_no_ner_window_for_labels_acronyms_products(analyzer: Analyzer, text: str):
     doc = analyzer._nlp.nlp["en"].make_doc(text)
     assert _candidate_windows(doc) == []
+
+
+def test_phone_after_phoned_from(analyzer: Analyzer):
+    text = "Someone phoned me from 5225690982 claiming to be you."
+    (raw,) = analyzer.analyze([text], "en")
+    found = [(d.entity, text[d.start : d.end]) for d in select(text, raw, POLICY)]
+    assert ("PHONE_NUMBER", "5225690982") in found

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
+from guardrail.chinese_script import to_simplified, traditional_share
 from guardrail.language import detect_language
 from guardrail.pii.policy import PiiPolicy
 from guardrail.policy import PolicySet, PolicyStore
 from guardrail.policy.cases import run_cases
-from guardrail.chinese_script import to_simplified, traditional_share
 from guardrail.policy.textview import TextView
 from guardrail.types import Action, CheckContext
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from guardrail.pii.policy import PiiPolicy
-
 from guardrail.policy import PolicyStore
 from guardrail.policy.cases import run_cases, uncovered_rules
 

@@ -8,7 +8,6 @@ from presidio_analyzer.predefined_recognizers import (
     CryptoRecognizer,
     IbanRecognizer,
     IpRecognizer,
-    SpacyRecognizer,
     UkNinoRecognizer,
     UsItinRecognizer,
     UsPassportRecognizer,
@@ -18,6 +17,7 @@ from presidio_analyzer.predefined_recognizers import (
 from guardrail.pii.recognizers.en.address import StreetAddressRecognizer
 from guardrail.pii.recognizers.en.known_names import KnownNameRecognizer
 from guardrail.pii.recognizers.en.names import ContextNameRecognizer
+from guardrail.pii.recognizers.en.ner import EnglishSpacyRecognizer
 from guardrail.pii.recognizers.en.tempered import TemperedNhsRecognizer
 from guardrail.pii.recognizers.generic import (
     EmailAddressRecognizer,
@@ -42,7 +42,7 @@ ENTITIES = frozenset(
 
 def english() -> list[EntityRecognizer]:
     return [
-        SpacyRecognizer(supported_language="en", supported_entities=list(NER_ENTITIES)),
+        EnglishSpacyRecognizer(supported_language="en", supported_entities=list(NER_ENTITIES)),
         ContextNameRecognizer(),
         KnownNameRecognizer(),
         StreetAddressRecognizer(),

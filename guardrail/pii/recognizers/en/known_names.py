@@ -50,6 +50,9 @@ _PLACE_NOUNS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# NER is reliable on nationalities: census first names include demonyms (German).
+_NOT_PERSON_LABELS = frozenset({"NORP", "LANGUAGE"})
+_MIN_ALONE = 3  # two-letter census names (Ta, Al) are more often words
 _MAX_SURNAME_WORDS = 2
 _SPEECH_VERBS = frozenset(
     """
@@ -86,13 +89,15 @@ class KnownNameRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        places = _place_starts(nlp_artifacts)
+        # Per call, never on self: analysis threads share this recognizer.
+        places = _labelled_starts(nlp_artifacts, _PLACE_LABELS)
+        not_persons = _labelled_starts(nlp_artifacts, _NOT_PERSON_LABELS)
         results = []
         for run in _RUN_RE.finditer(text):
             words = list(_WORD_RE.finditer(run.group(0)))
             index = 0
             while index < len(words):
-                found = self._name_at(text, run.start(), words, index, places)
+                found = self._name_at(text, run.start(), words, index, places, not_persons)
                 if found is None:
                     index += 1
                     continue
@@ -102,7 +107,13 @@ class KnownNameRecognizer(EntityRecognizer):
         return results
 
     def _name_at(
-        self, text: str, offset: int, words: list[re.Match[str]], index: int, places: set[int]
+        self,
+        text: str,
+        offset: int,
+        words: list[re.Match[str]],
+        index: int,
+        places: set[int],
+        not_persons: set[int],
     ) -> tuple[int, int, float, int] | None:
         first = words[index].group(0)
         folded = first.lower()
@@ -110,7 +121,7 @@ class KnownNameRecognizer(EntityRecognizer):
         start = offset + words[index].start()
         if not plain and folded not in self._first_words:
             return self._unknown_first_name(text, offset, words, index, places)
-        previous = _previous_word(text, start)
+        previous = previous_word(text, start)
         if previous in _DETERMINERS:
             return None
         rest = []
@@ -129,6 +140,8 @@ class KnownNameRecognizer(EntityRecognizer):
             end = offset + rest[-1].end()
             return start, end, _SCORE_FULL, 1 + len(rest)
         end = start + len(first)
+        if len(first) < _MIN_ALONE or start in not_persons:
+            return None
         if not plain:
             if _next_word(text, end) in _SPEECH_VERBS:
                 return start, end, _SCORE_ALONE, 1
@@ -150,11 +163,10 @@ class KnownNameRecognizer(EntityRecognizer):
             or folded in COMMON_CAPITALISED
             or folded in STREET_TYPES
             or folded in _PLACE_PREFIXES
-            or folded in self._surnames  # "Smith Cronin": two surnames, a firm
         ):
             return None
         start = offset + words[index].start()
-        if start in places or _previous_word(text, start) in _DETERMINERS:
+        if start in places or previous_word(text, start) in _DETERMINERS:
             return None
         return start, offset + words[index + 1].end(), _SCORE_UNKNOWN_FIRST, 2
 
@@ -172,15 +184,15 @@ class KnownNameRecognizer(EntityRecognizer):
         )
 
 
-def _place_starts(nlp_artifacts: NlpArtifacts | None) -> set[int]:
-    """Character offsets of tokens NER put in a place entity (GPE/LOC/FAC)."""
+def _labelled_starts(nlp_artifacts: NlpArtifacts | None, labels: frozenset[str]) -> set[int]:
+    """Character offsets of tokens NER put in an entity with one of `labels`."""
     doc = getattr(nlp_artifacts, "tokens", None)
     if doc is None or not hasattr(doc, "ents"):
         return set()
-    return {token.idx for ent in doc.ents if ent.label_ in _PLACE_LABELS for token in ent}
+    return {token.idx for ent in doc.ents if ent.label_ in labels for token in ent}
 
 
-def _previous_word(text: str, start: int) -> str:
+def previous_word(text: str, start: int) -> str:
     found = _PREVIOUS_WORD_RE.search(text, max(0, start - 24), start)
     return found.group(1).lower() if found else ""
 

@@ -30,7 +30,8 @@ _ENDS = r"(?=[ \t]*(?:[,!.:;)\n]|$))"
 _INTRODUCTIONS = (
     r"(?:my name is|my name's|name's|this is|i am|i'm|it's|its|it is|call me|signed|"
     r"full name(?: is)?|(?:customer |account |card ?holder )?name(?: on the (?:card|account))?"
-    r"[ \t]*(?::|-(?=[ \t]))|beneficiary[ \t]*:?|"
+    r"[ \t]*(?::|-(?=[ \t]))|beneficiary[ \t]*:?|(?:from|to|cc|attn)[ \t]*:|"
+    r"(?:signed|sent|written|approved|authori[sz]ed|submitted|referred) by|"
     r"account holder[ \t]*:?|card ?holder[ \t]*:?|(?:account|booking|order) is under|"
     r"in the name of|named|called|under the name)"
 )
@@ -65,6 +66,12 @@ class ContextNameRecognizer(RegexRecognizer):
         Pattern("relation", rf"(?<![A-Za-z])(?i:{_RELATIONS}),?[ \t]+{_NAME}", 0.6),
         # "Crystal and I share the account", "me and Tom"
         Pattern("and-i", rf"(?<![A-Za-z]){_NAME}[ \t]+and I(?![A-Za-z'’])", 0.7),
+        # "Mark, Warwick and I": the first of a list ending in "and I".
+        Pattern(
+            "list-and-i",
+            rf"(?<![A-Za-z]){_NAME}(?=(?:,[ \t]*{_REST})+,?[ \t]+and I(?![A-Za-z'’]))",
+            0.6,
+        ),
         Pattern("me-and", rf"(?<![A-Za-z])(?i:me and)[ \t]+{_NAME}", 0.6),
         # "Logan here again", at the start of a line.
         Pattern("here", rf"(?:^|(?<=\n))[ \t]*{_NAME}[ \t]+here(?![A-Za-z])", 0.8, re.MULTILINE),

@@ -85,7 +85,10 @@ COMMON_CAPITALISED = _words(
     """
 )
 
-GREETINGS = r"(?:Hi|Hello|Hey|Dear|Morning|Good morning|Good afternoon|Good evening|Greetings|Hiya|Howdy)"
+GREETINGS = (
+    r"(?:Hi|Hello|Hey|Dear|Morning|Good morning|Good afternoon|Good evening|Greetings|Hiya|Howdy|"
+    r"Happy birthday|Happy anniversary|Congratulations|Congrats|Welcome|Goodbye|Bye)"
+)
 SIGN_OFFS = (
     r"(?:Thanks|Thank you|Many thanks|Thanks again|Thanks so much|Thx|Regards|Kind regards|"
     r"Best regards|Warm regards|Best wishes|Best|Cheers|Sincerely|Yours sincerely|"

@@ -40,8 +40,8 @@ class PhoneNumberRecognizer(RegexRecognizer):
         ),
     )
     CONTEXT = (
-        "phone", "phoned", "call", "called", "rang", "mobile", "cell", "tel", "telephone", "reach", "text", "whatsapp",
-        "landline", "ring", "fax", "ph", "contact", "number", "no", "#",
+        "phone", "phoned", "call", "called", "mobile", "cell", "tel", "telephone", "reach", "text",
+        "whatsapp", "landline", "ring", "rang", "fax", "ph", "contact", "number", "no", "#", "line",
     )
 
     def validate(self, value: str, pattern: Pattern) -> float | None:
