@@ -58,9 +58,17 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
     """`models` as Presidio's: [{"lang_code": "en", "model_name": "<installed package>"}]."""
 
     engine_name = "spacy-trimmed"
+    # spaCy keeps every string it has ever tokenised (names, emails) in its
+    # vocabulary for the life of the model: memory that only grows, and raw
+    # personal data kept longer than the vault keeps it. Past this many new
+    # strings the model is loaded afresh (well under a second) and the old
+    # vocabulary goes with it.
+    vocab_growth_limit = 50_000
 
     def __init__(self, models: list[dict[str, str]]) -> None:
         super().__init__(models=models, ner_model_configuration=ner_configuration())
+        self._vocab_base: dict[str, int] = {}
+        self._model_names: dict[str, str] = {}
 
     def load(self) -> None:
         self.nlp = {}
@@ -72,6 +80,16 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             if not spacy.util.is_package(name):
                 raise RuntimeError(f"spaCy model package {name!r} is not installed")
             self.nlp[model["lang_code"]] = _load_ner_only(name)
+            self._model_names[model["lang_code"]] = name
+            self._vocab_base[model["lang_code"]] = len(self.nlp[model["lang_code"]].vocab.strings)
+
+    def _model(self, language: str) -> Language:
+        nlp: Language = self.nlp[language]
+        if len(nlp.vocab.strings) - self._vocab_base[language] > self.vocab_growth_limit:
+            logger.info("reloading spaCy model for %s to drop its grown vocabulary", language)
+            nlp = self.nlp[language] = _load_ner_only(self._model_names[language])
+            self._vocab_base[language] = len(nlp.vocab.strings)
+        return nlp
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(iter(self.process_texts([text], language)))
@@ -96,7 +114,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         """
         if not self.nlp:
             raise ValueError("NLP engine is not loaded")
-        nlp: Language = self.nlp[language]
+        nlp = self._model(language)
         docs = [nlp.make_doc(text) for text in texts]
         windows: list[tuple[int, int, int]] = []  # (doc index, start token, end token)
         for index, doc in enumerate(docs):
