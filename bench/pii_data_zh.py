@@ -123,6 +123,64 @@ HELDOUT_ORDINARY = (
     "包裹重{weight}公斤，运费怎么算？",
 )
 
+# Second held-out set: written before the cue-free name rules (possessive,
+# name + verb) were added, and never tuned on. Different wording from both sets
+# above; some names stand with no cue at all.
+HELDOUT2 = {
+    "zh_CN": (
+        "你好，{name}的快递到哪了？单号{tracking}，手机{phone}",
+        "我帮我妈{other_name}下的单，收货电话改成{landline}行吗？",
+        "{name}，身份证{rid}，要开电子发票。",
+        "麻烦给{name}打个电话，号码{phone}，他在家。",
+        "退款到账了吗？银行卡尾号不对，完整卡号{card}。",
+        "客服小姐姐，{other_name}是我同事，他的订单能让我代取吗？",
+        "请问{surname}总监什么时候有空？我的电话{landline}",
+        "新的收货地址：{address}，电话不变。",
+        "我是用{email}注册的，忘记密码了，绑定手机{phone}。",
+        "昨天{name}来电投诉，说身份证号{rid}被人冒用了。",
+        "快递放在{address}门口就行，{name}签收。",
+        "账户名{name}，支付宝绑定的卡{card}",
+        "同事{other_name}说你们答应三天内退款，到现在都没消息。",
+        "订单上的名字写错了，应该是{name}，不是{other_name}。",
+    ),
+    "zh_TW": (
+        "我是會員{name}，手機{phone}，點數一直沒入帳。",
+        "請問{name}的訂單取消了嗎？聯絡電話{landline}",
+        "帳單寄到{address}，收件者{name}。",
+        "身分證字號{twid}，生日{date}，要補發會員卡。",
+        "{other_name}昨天打電話來說要退貨，請回電{phone}。",
+        "刷卡的卡號是{card}，麻煩幫我取消授權。",
+        "電子信箱：{email}，姓名：{name}",
+        "店員{other_name}態度很差，我要客訴。",
+    ),
+    "zh_HK": (
+        "我係{name}，身份證號碼係{hkid}，想查下張單。",
+        "聯絡電話：{phone}，搵{surname}生就得。",
+        "送去{address}，{name}收。",
+        "張信用卡{card}俾人盜用咗，快啲幫我停咗佢。",
+        "{name}嘅電郵係{email}，麻煩更新。",
+    ),
+}
+
+HELDOUT2_ORDINARY = (
+    "黄金会员和白金会员有什么区别？",
+    "马上就到周末了，订单{order}能加急吗？",
+    "高速上堵车，快递员说要晚点到，大概{days}点能到？",
+    "这款{product}有白色的吗？金额是{amount}元对吧？",
+    "钟表类商品支持七天无理由退货吗？",
+    "請問{city}門市週末幾點開？",
+    "方便的话明天上午送货，江湖救急！",
+    "我想把{product}换成{amount2}元那款，差价怎么补？",
+    "常规快递和加急快递差多少钱？",
+    "高兴得太早了，{product}用了{days}天就坏了。",
+)
+
+SPLITS = {
+    "dev": (DEV, DEV_ORDINARY),
+    "heldout": (HELDOUT, HELDOUT_ORDINARY),
+    "heldout2": (HELDOUT2, HELDOUT2_ORDINARY),
+}
+
 PRODUCTS = ("空气净化器", "蓝牙耳机", "扫地机器人", "电饭煲", "iPhone 15 手机壳", "儿童座椅", "羽绒服")
 CITIES = ("北京", "上海", "广州", "深圳", "成都", "杭州", "台北", "高雄", "香港")
 ESTATES = ("阳光花园", "万科城", "碧桂园", "翠湖小区", "锦绣家园", "华府公寓", "金色大厦")
@@ -295,8 +353,15 @@ def _fill_zh(template: str, values: dict[str, str], locale: str) -> Sample:
 
 
 def generate(
-    count: int, seed: int = 20240611, ordinary_share: float = 0.3, *, heldout: bool = False
+    count: int,
+    seed: int = 20240611,
+    ordinary_share: float = 0.3,
+    *,
+    heldout: bool = False,
+    split: str | None = None,
 ) -> list[Sample]:
+    """`split` is one of SPLITS; `heldout=True` is the first held-out set."""
+    pii, ordinary = SPLITS[split or ("heldout" if heldout else "dev")]
     rng = random.Random(seed)
     fakers = {}
     for locale in LOCALES:
@@ -304,7 +369,6 @@ def generate(
         fake.seed_instance(rng.randint(0, 2**31))
         fakers[locale] = fake
     cn, tw = fakers["zh_CN"], fakers["zh_TW"]
-    pii, ordinary = (HELDOUT, HELDOUT_ORDINARY) if heldout else (DEV, DEV_ORDINARY)
     samples = []
     for _ in range(count):
         locale = rng.choices(LOCALES, weights=(5, 3, 2))[0]

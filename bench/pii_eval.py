@@ -138,9 +138,12 @@ def main() -> None:
     parser.add_argument("--language", choices=("en", "zh"), default="en", help="zh: pii_eval_zh.py")
     args = parser.parse_args()
     if args.language == "zh":
+        from pii_eval_zh import SPLITS as ZH_SPLITS
         from pii_eval_zh import run
 
-        run(args.count, args.seed)
+        if args.split and args.split not in ZH_SPLITS:
+            parser.error(f"--split for zh: one of {', '.join(ZH_SPLITS)}")
+        run(args.count, args.seed, args.split)
         return
     logging.disable(logging.WARNING)  # Presidio warns per unmapped spaCy label
 

@@ -1,6 +1,6 @@
 """Chinese PII detection quality: our analyzer vs Presidio's defaults, same data, same run.
 
-    .venv/bin/python bench/pii_eval_zh.py [--count 800] [--seed 20240611]
+    .venv/bin/python bench/pii_eval_zh.py [--count 800] [--seed 20240611] [--split heldout2]
     (or: .venv/bin/python bench/pii_eval.py --language zh)
 
 Same measures as the English evaluation (pii_eval.py): leak rate per entity
@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pii_data_zh import LOCALES, generate
+from pii_data_zh import LOCALES, SPLITS, generate
 from pii_eval import Masker, _pct, evaluate, presidio_defaults
 
 from guardrail.pii import Analyzer, PiiPolicy
@@ -72,11 +72,21 @@ def report(ours_r: dict, base: dict) -> None:
     print(f"| analysis time, whole set | {ours_r['seconds']:.1f} s | {base['seconds']:.1f} s |")
 
 
-def run(count: int, seed: int) -> None:
+TITLES = {
+    "dev": "development templates",
+    "heldout": "held-out templates",
+    "heldout2": "held-out templates, second set",
+}
+
+
+def run(count: int, seed: int, split: str | None = None) -> None:
     logging.disable(logging.WARNING)
     guardrail, presidio = ours(), presidio_defaults()
-    for title, heldout in (("development templates", False), ("held-out templates", True)):
-        samples = generate(count, seed=seed, heldout=heldout)
+    for name in SPLITS:
+        if split and name != split:
+            continue
+        title = TITLES[name]
+        samples = generate(count, seed=seed, split=name)
         print(f"\n### Chinese, {title}: {len(samples)} messages, {', '.join(LOCALES)}, seed {seed}")
         report(evaluate(samples, guardrail), evaluate(samples, presidio))
 
@@ -85,8 +95,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=800)
     parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--split", choices=tuple(SPLITS), help="one set only")
     args = parser.parse_args()
-    run(args.count, args.seed)
+    run(args.count, args.seed, args.split)
 
 
 if __name__ == "__main__":

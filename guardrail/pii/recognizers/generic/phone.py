@@ -44,6 +44,18 @@ class PhoneNumberRecognizer(RegexRecognizer):
         "whatsapp", "landline", "ring", "rang", "fax", "ph", "contact", "number", "no", "#", "line",
     )
 
+    # Words that name a reference number; the nearest of these before a digit
+    # run makes it a reference unless a STRONG_CONTEXT word follows it.
+    COUNTER_CONTEXT = (
+        "order", "ticket", "invoice", "tracking", "reference", "ref", "case", "booking",
+        "reservation", "confirmation", "receipt", "transaction", "sku", "item", "po", "parcel",
+        "订单", "单号", "工单", "快递", "运单", "訂單", "單號",
+    )
+    STRONG_CONTEXT = (
+        "phone", "phoned", "call", "called", "mobile", "cell", "tel", "telephone", "whatsapp",
+        "landline", "ring", "rang", "fax", "text", "电话", "手机", "電話", "手機",
+    )
+
     def validate(self, value: str, pattern: Pattern) -> float | None:
         core = _EXTENSION_RE.sub("", value).strip()
         digits = re.sub(r"[^0-9]", "", core)

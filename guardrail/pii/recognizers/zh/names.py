@@ -7,6 +7,14 @@ before 先生 / 女士 / 经理, after a relation (我老公, 快递员, 谢谢)
 on the last line as a signature. Given names are one or two characters that
 are not function words or verbs ("王小明的订单", "李娜帮我签收"), and a name
 must not run straight into more ordinary characters ("我是高三学生" is no name).
+
+With no such cue, a name is taken only where what follows says "person":
+a possessive of an account thing ("帮我查下何雪梅的会员积分", Cantonese 嘅) or
+a verb a person does in a customer's story ("王伟说", "李娜签收了",
+"刘洋下的单"). These cue-free candidates must also look like a name: not a
+known word (门店的电话, 杭州的地址, 明天说), and no given-name character that
+mostly ends ordinary words (NOT_GIVEN: 店, 州, 行, 家 is allowed). They score
+lower (0.5) than cued names.
 """
 
 from __future__ import annotations
@@ -18,8 +26,13 @@ from guardrail.pii.recognizers.base import Candidate, Pattern, RegexRecognizer
 from guardrail.pii.recognizers.zh.words import (
     COMPOUND_SURNAMES,
     INTRODUCERS,
+    NAME_LEADS,
     NAME_STOPS,
+    NAME_VERBS,
+    NOT_GIVEN,
     NOT_NAMES,
+    NOT_NAMES_WITHOUT_CUE,
+    POSSESSED,
     RELATIONS,
     SINGLE_SURNAMES,
     TITLES,
@@ -48,6 +61,11 @@ _NAME = rf"(?P<v>{_SURNAME}{_GIVEN}{{1,2}})"
 _END = rf"(?!{_GIVEN})"
 _LABEL_SEP = r"[ \t]*[:：]?[ \t]*(?:是|为|為)?[ \t]*"
 _SIGN_OFF_BEFORE = r"(?:\n|——|—|--|~)"
+# Cue-free names start a clause (no Han character before: "支付宝" holds no
+# name "付宝") or follow a lead word, which is consumed (not part of the value).
+_LEAD = rf"(?:{_alternation(NAME_LEADS)}|(?<![{_HAN}]))"
+_POSSESSIVE = rf"(?:的|嘅)(?:{_alternation(POSSESSED)})"
+_CUE_FREE = frozenset({"possessive", "actor"})
 
 
 class ChineseNameRecognizer(RegexRecognizer):
@@ -69,9 +87,26 @@ class ChineseNameRecognizer(RegexRecognizer):
         ),
         # "王小明您好", "张伟你好": a name opening a greeting.
         Pattern("greeting", rf"(?:^|(?<=[\n，,。！!]))[ \t]*{_NAME}(?=[，,]?[ \t]*(?:您好|你好))", 0.7),
+        # No cue before: "帮我查下何雪梅的会员积分", "王伟说", "李娜签收了".
+        Pattern("possessive", rf"{_LEAD}{_NAME}(?={_POSSESSIVE})", 0.5),
+        Pattern("actor", rf"{_LEAD}{_NAME}(?={_alternation(NAME_VERBS)})", 0.5),
     )
+
+    def validate(self, value: str, pattern: Pattern) -> float | None:
+        if pattern.name in _CUE_FREE and not plausible_name(value):
+            return None
+        return pattern.score
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         for candidate in super().candidates(text):
             if text[candidate.start : candidate.end] not in NOT_NAMES:
                 yield candidate
+
+
+def plausible_name(value: str) -> bool:
+    """A cue-free candidate (surname + 1-2 characters) that is not an ordinary word."""
+    if value in NOT_NAMES_WITHOUT_CUE or value[:2] in NOT_NAMES_WITHOUT_CUE:
+        return False
+    compound = any(value.startswith(s) for s in COMPOUND_SURNAMES)
+    given = value[2:] if compound and len(value) > 2 else value[1:]
+    return 1 <= len(given) <= 2 and not any(ch in NOT_GIVEN for ch in given)

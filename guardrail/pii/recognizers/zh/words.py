@@ -28,7 +28,7 @@ SINGLE_SURNAMES = _chars(
     佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝
     区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普
     阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾
-    傅洪赖萧
+    傅洪赖萧茅尉
     """
 ) | _chars(
     # Traditional forms of the above that differ from the Simplified ones.
@@ -97,6 +97,7 @@ NOT_NAMES = frozenset(
         關於 关注 關注 华为 華為 方面 方式 方法 向上 任何 原因 原来 原來 时间 時間 于是 於是 齐全
         齊全 全部 全额 全額 国内 國內 国外 國外 海外 海关 海關 宁可 应该 應該 应用 應用 和好 平台
         平臺 都是 都有 都在 邮件 郵件 路上 连接 連接 连续 連續 花费 花費 费用 費用 简单 簡單 毛病
+        王者 张开 張開
         """
     )
 )
@@ -114,4 +115,66 @@ PHONE_CONTEXT = (
 CARD_CONTEXT = (
     "卡号", "卡號", "银行卡", "銀行卡", "信用卡", "借记卡", "借記卡", "储蓄卡", "儲蓄卡", "银联",
     "銀聯", "付款卡", "账号", "帳號", "賬號", "card",
+)
+
+# Words that look like surname + given name and are taken as a name only with a
+# cue ("谢谢\n苏宁" signs a message; "苏宁的订单" is the shop's): ordinary
+# words, brands and places a cue-free candidate must not be.
+NOT_NAMES_WITHOUT_CUE = NOT_NAMES | frozenset(
+    _words(
+        """
+        张贴 張貼 明天 明年 明白 明显 明顯 时候 時候 高速 高级 高級 高清 黄色 黃色
+        白色 白金 金色 钟表 鐘錶 鍾錶 周年 常规 常規 平时 平時 平常 安排 方向 文字 关系 關係 关闭
+        關閉 包邮 包郵 路线 路線 成功 成本 成都 杭州 武汉 武漢 南京 宁波 寧波 江苏 江蘇 苏宁 蘇寧
+        申通 商家 商品 商场 商場 师傅 師傅 司机 司機 官方 官网 官網 国际 國際 国家 國家 银行 銀行
+        全家 全国 全國 单位 單位 单号 單號 余额 餘額 钱包 錢包 母亲 母親 修改 楼下 樓下 楼上 樓上
+        满意 滿意 普通 查询 查詢 查看 麻烦 麻煩 茅台 茅臺 车主 車主 门店 門店 门口 門口 阿姨 季度
+        温度 溫度 沙发 沙發 权益 權益 宿舍 房间 房間 房东 房東 万一 萬一 戴尔 戴爾 苹果 龙虾 龍蝦
+        海鲜 海鮮 花店 严重 嚴重 解决 解決 冷藏 米色 项目 項目 计划 計劃 相关 相關 支付 卫生 衛生
+        荣耀 榮耀 乐高 樂高 蒙牛 伊利 米家 花生 海南 云南 雲南 安徽 江西 万达 萬達 国美 國美 华润
+        華潤 康佳 韩国 韓國 石材 谷歌 雷蛇 牛排 毛巾 毛线 毛線 杨梅 楊梅 黄桃 黃桃 门卫 門衛 明明
+        柏林 时尚 時尚 明星 江南 田园 田園 江小白 钟薛高 鍾薛高 陶瓷
+        """
+    )
+)
+
+# Cue-free names (no introducer, title or relation around them) are taken
+# only before one of these: "何雪梅的会员积分", "王伟说", "李娜签收了".
+# Possessed nouns (after 的 / Cantonese 嘅): a customer's account things.
+# Not 地址: "海淀的地址", "金华的地址" are places far more often than people.
+POSSESSED = _words(
+    """
+    订单 訂單 账户 帳戶 賬戶 账号 帳號 賬號 快递 快遞 包裹 电话 電話 手机 手機 号码 號碼 名字
+    会员 會員 积分 積分 邮箱 郵箱 身份证 身份證 身分證 银行卡 銀行卡 信用卡 卡号 卡號 发票
+    發票
+    """
+)
+# Verbs a person does in a customer's story.
+NAME_VERBS = _words(
+    """
+    说 說 讲 講 打电话 打電話 打了电话 打了電話 下单 下單 下的单 下的單 签收 簽收 签的收 簽的收
+    """
+)
+# Words a cue-free name may follow, consumed so that a surname character ending
+# them (查, 师) is not taken as the name's first character ("查王伟的订单",
+# "老师王芳说").
+NAME_LEADS = _words(
+    """
+    帮忙查 幫忙查 查询 查詢 查一下 查下 查查 查 帮 幫 替 问 問 找 给 給 让 讓 叫 通知 提醒 跟 和
+    与 與 是 请 請 老师 老師 律师 律師 技师 技師 医师 醫師 厨师 廚師 工程师 工程師 设计师 設計師
+    """
+)
+# Characters that end common words starting with a surname character (门店,
+# 杭州, 银行, 商家) and are rare in given names: a cue-free candidate with one
+# of them in its given name is no name.
+NOT_GIVEN = _chars(
+    """
+    州市省区區县縣镇鎮村局厂廠部司网網站队隊店场場行业業品货貨款费費号號码碼单單户戶址件
+    机機器具车車票价價格额額钱錢包装裝表式法面间間候们們么麼些样樣种種类類个個次第
+    上下里裡外内內前后後边邊方部分全总總共所以因为為于於被把将將向对對从從到过過
+    年日周週末色规規则則程序级級速用常便排系統统线線功本际際关關闭閉
+    开開贴貼张張看询詢烦煩台臺亲親改楼樓意通主口姨度房
+    衣衫裤褲鞋袜襪帽材奶鱼魚窝窩蛇蔗肉蛋菜果瓜糖粉饼餅茶酒油药藥厘釐圆圓歌尔爾徽西达達
+    瓷条條榴客管层層未卓身人
+    """
 )
