@@ -37,6 +37,7 @@ from guardrail.review import (
     hold_status_route,
     review_api_routes,
 )
+from guardrail.review.admin_api import admin_api_routes
 from guardrail.review.web import review_page, session_secret
 from guardrail.services import Services
 from guardrail.store import open_redis
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *proxy_routes(services),
         hold_status_route(queue, pii),
         feedback_route(queue, services.responses, deidentify=None),
+        # Before /review/api, whose mount would otherwise swallow it.
+        Mount("/review/api/admin", routes=admin_api_routes(reviewers, services.keys, policies, audit)),
         Mount(
             "/review/api",
             routes=review_api_routes(queue, reviewers, pii, audit, reveal_allowed=reveal_allowed),

@@ -60,12 +60,16 @@ class ProxyHarness:
 
 
 def add_reviewer(redis_url: str, prefix: str, name: str = "alice") -> str:
+    return add_reviewer_with_role(redis_url, prefix, name, "reviewer")
+
+
+def add_reviewer_with_role(redis_url: str, prefix: str, name: str, role: str) -> str:
     async def add() -> str:
         client = aioredis.Redis.from_url(redis_url)
         try:
             store = ReviewerStore(client, prefix=prefix)
             await store.remove(name)
-            _, token = await store.add(name, Role.REVIEWER, can_reveal=True)
+            _, token = await store.add(name, Role(role), can_reveal=True)
             return token
         finally:
             await client.aclose()
