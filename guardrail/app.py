@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         *proxy_routes(services),
         hold_status_route(queue, pii),
-        feedback_route(queue, services.responses, deidentify=None),
+        feedback_route(queue, services.responses, deidentify=_comment_deidentifier(services)),
         # Before /review/api, whose mount would otherwise swallow it.
         Mount("/review/api/admin", routes=admin_api_routes(reviewers, services.keys, policies, audit)),
         Mount(
@@ -131,6 +131,23 @@ def _webhook_targets(settings: Settings) -> Callable[[str], WebhookTarget | None
         return WebhookTarget(app.webhook_url, str(resolve_env_references(app.webhook_secret)))
 
     return target_for
+
+
+def _comment_deidentifier(services: Services) -> Callable[[str, str, str], Awaitable[str]]:
+    """A customer's feedback comment is free text: it enters the queue only
+    de-identified, under the app's own personal-data policy."""
+
+    async def deidentify(app_name: str, conversation_id: str, text: str) -> str:
+        policy = services.policy_for(services.settings.app_config(app_name))
+        protected = await services.pii.protect(
+            [{"role": "user", "content": text}],
+            scope=app_name,
+            conversation_id=f"feedback:{conversation_id}",
+            policy=policy.pii,
+        )
+        return str(protected.messages[0]["content"])
+
+    return deidentify
 
 
 def create_app_from_env() -> Starlette:

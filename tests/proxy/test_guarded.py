@@ -288,3 +288,31 @@ def test_blocked_entity_is_a_clear_400(redis_url: str, tmp_path: Path) -> None:
         assert "CREDIT_CARD" in caught.value.message
         assert "4111" not in str(caught.value.body)
         assert harness.provider.received == []
+
+
+def test_customer_report_enters_the_queue_de_identified(guarded: ProxyHarness) -> None:
+    guarded.provider.responder = lambda body: Reply(content="Your parcel arrives on Monday.")
+    reply = guarded.client().chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": SEEDED}]
+    )
+    app_key = {"Authorization": f"Bearer {guarded.key()}"}
+    report = httpx.post(
+        f"{guarded.base_url}/feedback",
+        json={"response_id": reply.id, "category": "wrong", "comment": f"Wrong! Mail {SARAH['email']}"},
+        headers=app_key,
+    )
+    assert report.status_code == 202
+    hold_id = report.json()["hold_id"]
+    token = guarded.reviewer("carol")
+    item = httpx.get(
+        f"{guarded.proxy.url}/review/api/holds/{hold_id}", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert item["kind"] == "report"
+    stored = json.dumps(item)
+    assert "Wrong!" in stored and "<EMAIL_ADDRESS_" in stored
+    for value in SARAH.values():
+        assert value not in stored
+    unknown = httpx.post(
+        f"{guarded.base_url}/feedback", json={"response_id": "chatcmpl-nope"}, headers=app_key
+    )
+    assert unknown.status_code == 404
