@@ -144,7 +144,17 @@ def litellm_app() -> Starlette:
 
 def guardrail_app() -> Starlette:
     """guardrail itself, built by its own app factory, with one public model
-    routed to the stand-in through litellm."""
+    routed to the stand-in on the lean OpenAI-compatible path (the default)."""
+    return _guardrail(lean=True)
+
+
+def guardrail_litellm_app() -> Starlette:
+    """guardrail with `upstream.lean_openai_path: false`: the same model
+    called through litellm, as before the lean path existed."""
+    return _guardrail(lean=False)
+
+
+def _guardrail(*, lean: bool) -> Starlette:
     from guardrail.app import create_app
     from guardrail.config import ConfigFile, Settings
 
@@ -162,6 +172,8 @@ def guardrail_app() -> Starlette:
         redis_url=_env("BENCH_REDIS_URL"),
         redis_prefix=_env("BENCH_REDIS_PREFIX"),
         log_level="warning",
-        file=ConfigFile.model_validate({"model_list": [model_entry]}),
+        file=ConfigFile.model_validate(
+            {"model_list": [model_entry], "upstream": {"lean_openai_path": lean}}
+        ),
     )
     return create_app(settings)

@@ -1,6 +1,6 @@
 """What does guardrail cost as a pure gateway (no policies), next to its floors?
 
-Four targets, each its own uvicorn process (one worker) on 127.0.0.1, all
+Five targets, each its own uvicorn process (one worker) on 127.0.0.1, all
 loaded at the same concurrency in the same run:
 
 - provider   the stand-in provider alone, fixed reply (the ceiling)
@@ -9,7 +9,10 @@ loaded at the same concurrency in the same run:
 - litellm    Starlette calling only `litellm.acompletion`: the floor for a
              litellm-based proxy
 - guardrail  `create_app` with an empty policy directory, a real app key
-             checked in Redis on every call
+             checked in Redis on every call; the model is OpenAI-compatible,
+             so it takes the lean path (one pooled httpx client)
+- guardrail-litellm  the same with `upstream.lean_openai_path: false`, so
+             the provider is called through litellm
 
 The machine is shared and noisy, so targets are measured in interleaved
 rounds (the order rotates each round) and the table shows the median over
@@ -47,7 +50,7 @@ from guardrail.store import EmbeddedRedis
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MODEL = "bench-model"
-TARGETS = ("provider", "forwarder", "litellm", "guardrail")
+TARGETS = ("provider", "forwarder", "litellm", "guardrail", "guardrail-litellm")
 
 
 @dataclass
@@ -118,7 +121,7 @@ def measure(target: Target, spec: LoadSpec) -> None:
     target.results.append(result)
     target.cpu_us_per_request.append(cpu_used / max(1, result.total_requests) * 1e6)
     print(
-        f"  {target.name:<10} {result.rps:7.1f} rps  p50 {result.p50_ms:6.1f} ms  "
+        f"  {target.name:<17} {result.rps:7.1f} rps  p50 {result.p50_ms:6.1f} ms  "
         f"p99 {result.p99_ms:6.1f} ms  server cpu {target.cpu_us_per_request[-1]:5.0f} us/req  "
         f"client cpu {result.client_cpu_us:5.0f} us/req  errors {result.errors}",
         flush=True,
@@ -144,25 +147,26 @@ def report(targets: dict[str, Target], options: argparse.Namespace) -> None:
             f"| {target.median('p99_ms'):.1f} | {target.median('cpu_us'):.0f} "
             f"| {target.median('client_cpu_us'):.0f} | {errors} |"
         )
-    guardrail = targets.get("guardrail")
-    if guardrail is None:
-        return
     print()
-    for floor_name in ("litellm", "forwarder"):
-        floor = targets.get(floor_name)
-        if floor is None:
-            continue
+    pairs = [
+        (name, floor_name)
+        for name in ("guardrail", "guardrail-litellm")
+        for floor_name in ("litellm", "forwarder", "guardrail-litellm")
+        if name != floor_name and name in targets and floor_name in targets
+    ]
+    for name, floor_name in pairs:
+        guardrail, floor = targets[name], targets[floor_name]
         rps = guardrail.median("rps") / floor.median("rps")
         p50 = guardrail.median("p50_ms") / floor.median("p50_ms")
         cpu = guardrail.median("cpu_us") / floor.median("cpu_us")
         by_round = [g.rps / f.rps for g, f in zip(guardrail.results, floor.results, strict=True)]
         print(
-            f"guardrail / {floor_name}: throughput {rps:.2f}x, p50 {p50:.2f}x, "
+            f"{name} / {floor_name}: throughput {rps:.2f}x, p50 {p50:.2f}x, "
             f"CPU per request {cpu:.2f}x (throughput by round: "
             f"{', '.join(f'{r:.2f}' for r in by_round)}; median {statistics.median(by_round):.2f}x)"
         )
-    if "litellm" in targets:
-        floor = targets["litellm"]
+    if "litellm" in targets and "guardrail" in targets:
+        guardrail, floor = targets["guardrail"], targets["litellm"]
         met = (
             guardrail.median("rps") >= 0.9 * floor.median("rps")
             and guardrail.median("p50_ms") <= 1.2 * floor.median("p50_ms")
@@ -202,6 +206,7 @@ def main() -> None:
             "forwarder": ("bench._apps:forwarder_app", None),
             "litellm": ("bench._apps:litellm_app", None),
             "guardrail": ("bench._apps:guardrail_app", options.profile_guardrail),
+            "guardrail-litellm": ("bench._apps:guardrail_litellm_app", None),
         }
         env = {
             "BENCH_UPSTREAM": upstream,

@@ -82,9 +82,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(queue.run_deadlines(), name="hold-deadlines"),
             asyncio.create_task(webhooks.run(), name="webhooks"),
         ]
+        await services.upstream.start()
         try:
             yield
         finally:
+            await services.upstream.aclose()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,24 +1,47 @@
-"""Calls to the provider through litellm, and what their failures mean to the app.
+"""Calls to the provider, and what their failures mean to the app.
 
 The app names a public model (`model_name` in the model list); the provider's
 model, base URL and key stay in the proxy's config and never reach the app.
+This module routes each model: plain OpenAI-compatible entries take the lean
+path (`openai_compatible`, one pooled httpx client) unless
+`upstream.lean_openai_path` is off; everything else goes through litellm.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from guardrail.config import ModelEntry, UpstreamSettings, resolve_env_references
 from guardrail.errors import ApiError, not_found
 from guardrail.proxy.litellm_setup import litellm
+from guardrail.proxy.openai_compatible import (
+    OPENAI_PREFIX,
+    LeanTarget,
+    OpenAICompatibleClient,
+    ProviderCallError,
+    lean_target,
+)
 
 logger = logging.getLogger(__name__)
 
 # Request fields that belong to the proxy, not the provider.
-_PROXY_ONLY_FIELDS = frozenset({"model", "messages", "stream", "user_metadata"})
+# The OpenAI chat-completions parameters an app may set. litellm also obeys
+# its own arguments (api_base, api_key, mock_response, custom_llm_provider...)
+# when they arrive in the body, which would let an app send the proxy's
+# provider key to a URL of its choosing: on the litellm path, only these pass.
+OPENAI_CHAT_PARAMETERS = frozenset(
+    {
+        "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+        "max_completion_tokens", "max_tokens", "metadata", "modalities", "n",
+        "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key",
+        "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier",
+        "stop", "store", "stream_options", "temperature", "tool_choice", "tools",
+        "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -53,16 +76,41 @@ class ModelRegistry:
 
 
 class Upstream:
-    """One litellm call per chat completion, with the configured timeout/retries."""
+    """One provider call per chat completion, with the configured timeout/retries."""
 
     def __init__(self, registry: ModelRegistry, settings: UpstreamSettings) -> None:
         self.registry = registry
         self.settings = settings
+        self._lean_targets: dict[str, LeanTarget] = {}
+        if settings.lean_openai_path:
+            for name in registry.names():
+                target = _lean_target_for(registry.get(name))
+                if target is not None:
+                    self._lean_targets[name] = target
+        self._lean = OpenAICompatibleClient(
+            timeout_seconds=settings.timeout_seconds, max_retries=settings.max_retries
+        )
+
+    def uses_lean_path(self, public_name: str) -> bool:
+        return public_name in self._lean_targets
+
+    async def start(self) -> None:
+        """Open the lean path's connection pool (app lifespan startup)."""
+        if self._lean_targets:
+            await self._lean.start()
+
+    async def aclose(self) -> None:
+        await self._lean.aclose()
 
     def _call_args(
         self, model: UpstreamModel, body: dict[str, Any], messages: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        args = {k: v for k, v in body.items() if k not in _PROXY_ONLY_FIELDS}
+        args = {k: v for k, v in body.items() if k in OPENAI_CHAT_PARAMETERS}
+        dropped = set(body) - OPENAI_CHAT_PARAMETERS - {"model", "messages", "stream"}
+        if dropped:
+            # Field names come from the app: log only tidy ones.
+            shown = sorted(n for n in dropped if n.isidentifier() and len(n) <= 40)[:10]
+            logger.info("%d request fields not passed to litellm: %s", len(dropped), ", ".join(shown))
         args.update(resolve_env_references(model.params))
         args["messages"] = messages
         args.setdefault("timeout", self.settings.timeout_seconds)
@@ -72,6 +120,12 @@ class Upstream:
     async def complete(
         self, model: UpstreamModel, body: dict[str, Any], messages: list[dict[str, Any]]
     ) -> dict[str, Any]:
+        target = self._lean_targets.get(model.public_name)
+        if target is not None:
+            try:
+                return await self._lean.complete(target, model.public_name, body, messages)
+            except ProviderCallError as exc:
+                raise provider_error(exc) from None
         args = self._call_args(model, body, messages)
         try:
             response = await litellm.acompletion(**args)
@@ -85,6 +139,13 @@ class Upstream:
         self, model: UpstreamModel, body: dict[str, Any], messages: list[dict[str, Any]]
     ) -> AsyncIterator[dict[str, Any]]:
         """Open the stream first (so errors surface before any byte is sent)."""
+        target = self._lean_targets.get(model.public_name)
+        if target is not None:
+            try:
+                lean_stream = await self._lean.stream(target, model.public_name, body, messages)
+            except ProviderCallError as exc:
+                raise provider_error(exc) from None
+            return _mapped(lean_stream)
         args = self._call_args(model, body, messages)
         args["stream"] = True
         try:
@@ -92,6 +153,44 @@ class Upstream:
         except Exception as exc:
             raise provider_error(exc) from None
         return _chunks(stream, model.public_name)
+
+
+def _lean_target_for(model: UpstreamModel) -> LeanTarget | None:
+    target = lean_target(model.params)
+    if target is None:
+        return None
+    name = target.provider_model
+    # litellm rewrites requests for OpenAI's own catalogue models (o-series and
+    # gpt-5 parameter renames, `user` kept, ...): identical behaviour there
+    # means litellm's tables, so those stay on litellm.
+    if (
+        name in litellm.open_ai_chat_completion_models
+        or name in litellm.open_ai_text_completion_models
+        or _litellm_rewrites(OPENAI_PREFIX + name)
+    ):
+        return None
+    return target
+
+
+def _litellm_rewrites(model: str) -> bool:
+    from litellm.llms.openai.chat.gpt_5_transformation import OpenAIGPT5Config
+    from litellm.llms.openai.openai import openaiOSeriesConfig
+
+    name = model[len(OPENAI_PREFIX) :]
+    return bool(
+        openaiOSeriesConfig.is_model_o_series_model(name) or OpenAIGPT5Config.is_model_gpt_5_model(name)
+    )
+
+
+async def _mapped(chunks: AsyncGenerator[dict[str, Any], None]) -> AsyncIterator[dict[str, Any]]:
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except ProviderCallError as exc:
+        raise provider_error(exc) from None
+    finally:
+        # A client that hangs up stops us early: hand the connection back now.
+        await chunks.aclose()
 
 
 async def _chunks(stream: Any, public_name: str) -> AsyncIterator[dict[str, Any]]:
@@ -113,11 +212,14 @@ def provider_error(exc: Exception) -> ApiError:
     would make it doubt its own app key.
     """
     status = getattr(exc, "status_code", None)
-    kind = type(exc).__name__
+    lean = exc if isinstance(exc, ProviderCallError) else None
+    kind = f"lean {lean.kind}" if lean else type(exc).__name__
     logger.warning("provider call failed: %s (status %s)", kind, status)
-    if isinstance(exc, litellm.exceptions.Timeout) or status == 408:
+    if isinstance(exc, litellm.exceptions.Timeout) or status == 408 or (lean and lean.kind == "timeout"):
         return ApiError(504, "The provider did not answer in time.", type="timeout", code="provider_timeout")
-    if isinstance(exc, litellm.exceptions.ContextWindowExceededError):
+    if isinstance(exc, litellm.exceptions.ContextWindowExceededError) or (
+        lean and lean.reason == "context_window"
+    ):
         return ApiError(400, "The conversation is too long for this model.", code="context_length_exceeded")
     if isinstance(exc, litellm.exceptions.RateLimitError) or status == 429:
         return ApiError(
@@ -137,7 +239,9 @@ def provider_error(exc: Exception) -> ApiError:
         )
     if isinstance(exc, litellm.exceptions.NotFoundError) or status == 404:
         return ApiError(404, "The provider does not know this model.", code="provider_model_not_found")
-    if isinstance(exc, litellm.exceptions.ContentPolicyViolationError):
+    if isinstance(exc, litellm.exceptions.ContentPolicyViolationError) or (
+        lean and lean.reason == "content_policy"
+    ):
         return ApiError(
             400,
             "The provider refused the request under its content policy.",
@@ -147,7 +251,9 @@ def provider_error(exc: Exception) -> ApiError:
         exc, (litellm.exceptions.BadRequestError, litellm.exceptions.UnprocessableEntityError)
     ) or status in (400, 422):
         return ApiError(400, "The provider rejected the request as invalid.", code="provider_bad_request")
-    if isinstance(exc, litellm.exceptions.APIConnectionError) and status is None:
+    if (isinstance(exc, litellm.exceptions.APIConnectionError) and status is None) or (
+        lean and lean.kind == "unreachable"
+    ):
         return ApiError(
             502,
             "The provider could not be reached.",

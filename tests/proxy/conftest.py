@@ -6,16 +6,20 @@ from pathlib import Path
 import pytest
 
 from guardrail.standin import StandInProvider, echo_responder
-from tests.support.harness import ProxyHarness, running_proxy
+from tests.support.harness import MODEL, ProxyHarness, running_proxy
 
 
-@pytest.fixture(scope="module")
-def gateway(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyHarness]:
-    """The proxy with an empty policy directory: a pure gateway."""
+@pytest.fixture(scope="module", params=["lean", "litellm"])
+def gateway(
+    redis_url: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ProxyHarness]:
+    """The proxy with an empty policy directory: a pure gateway, once per
+    upstream path (lean httpx client, litellm), which must behave the same."""
     empty: Path = tmp_path_factory.mktemp("no-policies")
-    with running_proxy(
-        redis_url, policies_dir=empty, config={"upstream": {"timeout_seconds": 2, "max_retries": 0}}
-    ) as harness:
+    lean = request.param == "lean"
+    upstream = {"timeout_seconds": 2, "max_retries": 0, "lean_openai_path": lean}
+    with running_proxy(redis_url, policies_dir=empty, config={"upstream": upstream}) as harness:
+        assert harness.app.state.services.upstream.uses_lean_path(MODEL) is lean
         yield harness
 
 

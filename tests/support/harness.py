@@ -6,6 +6,7 @@ Tests talk to it with the official openai SDK, exactly as an app would.
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,11 +25,20 @@ from guardrail.standin import StandInProvider, ThreadedServer
 MODEL = "support-bot"
 
 
+def lean_path_default() -> bool:
+    """Which upstream path proxies use unless a test picks one:
+    GUARDRAIL_TEST_LEAN=0 runs the suite through litellm (default: lean, as shipped)."""
+    return os.environ.get("GUARDRAIL_TEST_LEAN", "1") != "0"
+
+
 class ProxyHarness:
-    def __init__(self, provider: StandInProvider, proxy: ThreadedServer, settings: Settings):
+    def __init__(
+        self, provider: StandInProvider, proxy: ThreadedServer, settings: Settings, app: Any = None
+    ):
         self.provider = provider
         self.proxy = proxy
         self.settings = settings
+        self.app = app
         self.keys: dict[str, str] = {}
 
     @property
@@ -85,8 +95,12 @@ def running_proxy(
     provider: StandInProvider | None = None,
     config: dict[str, Any] | None = None,
     models: list[str] | None = None,
+    lean: bool | None = None,
 ) -> Iterator[ProxyHarness]:
     provider = provider or StandInProvider()
+    config = dict(config or {})
+    upstream_config = {"lean_openai_path": lean_path_default() if lean is None else lean}
+    config["upstream"] = {**upstream_config, **config.get("upstream", {})}
     with ThreadedServer(provider.app) as upstream:
         model_list = [
             ModelEntry(
@@ -99,9 +113,7 @@ def running_proxy(
             )
             for name in (models or [MODEL])
         ]
-        file = ConfigFile.model_validate(
-            {**(config or {}), "model_list": [m.model_dump() for m in model_list]}
-        )
+        file = ConfigFile.model_validate({**config, "model_list": [m.model_dump() for m in model_list]})
         settings = Settings(
             redis_url=redis_url,
             redis_prefix=f"gtest:{uuid.uuid4().hex[:8]}:",
@@ -110,5 +122,6 @@ def running_proxy(
             file=file,
             max_body_bytes=file.max_body_bytes,
         )
-        with ThreadedServer(create_app(settings)) as proxy:
-            yield ProxyHarness(provider, proxy, settings)
+        app = create_app(settings)
+        with ThreadedServer(app) as proxy:
+            yield ProxyHarness(provider, proxy, settings, app)
