@@ -76,6 +76,7 @@ TITLES = {
     "dev": "development templates",
     "heldout": "held-out templates",
     "heldout2": "held-out templates, second set",
+    "heldout3": "held-out templates, third set",
 }
 
 

@@ -15,6 +15,11 @@ a verb a person does in a customer's story ("王伟说", "李娜签收了",
 known word (门店的电话, 杭州的地址, 明天说), and no given-name character that
 mostly ends ordinary words (NOT_GIVEN: 店, 州, 行, 家 is allowed). They score
 lower (0.5) than cued names.
+
+Names with no cue at all ("应该是刘秀云，不是张洋", "孙林是我同事") come from
+jieba's part-of-speech tags (`segmenter.py`): a word tagged as a person's name
+that starts with a listed surname, held to the same plausibility checks as the
+cue-free rules (0.5). `segmenter=False` gives the rules alone.
 """
 
 from __future__ import annotations
@@ -22,8 +27,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from guardrail.chinese_script import to_simplified
 from guardrail.pii.recognizers.base import Candidate, Pattern, RegexRecognizer
+from guardrail.pii.recognizers.zh import segmenter
 from guardrail.pii.recognizers.zh.words import (
+    CANTONESE_TITLE_LEADS,
+    CANTONESE_TITLES,
     COMPOUND_SURNAMES,
     INTRODUCERS,
     NAME_LEADS,
@@ -66,6 +75,8 @@ _SIGN_OFF_BEFORE = r"(?:\n|——|—|--|~)"
 _LEAD = rf"(?:{_alternation(NAME_LEADS)}|(?<![{_HAN}]))"
 _POSSESSIVE = rf"(?:的|嘅)(?:{_alternation(POSSESSED)})"
 _CUE_FREE = frozenset({"possessive", "actor"})
+# A name jieba tags, with no cue: as strong as the cue-free rules.
+SEGMENTER_SCORE = 0.5
 
 
 class ChineseNameRecognizer(RegexRecognizer):
@@ -75,6 +86,13 @@ class ChineseNameRecognizer(RegexRecognizer):
         Pattern("introduction", rf"{_alternation(INTRODUCERS)}{_LABEL_SEP}{_NAME}{_END}", 0.8),
         Pattern("surname-only", rf"(?:我姓|姓)[ \t]*(?P<v>{_SURNAME})(?=[，,。.\s]|$)", 0.5),
         Pattern("title", rf"(?P<v>{_TITLE_SURNAME}{_GIVEN}{{0,2}})(?={_alternation(TITLES)})", 0.75),
+        # Cantonese "搵陳生就得", "問李太": not 生活, 生日, 太多 ...
+        Pattern(
+            "cantonese-title",
+            rf"{_alternation(CANTONESE_TITLE_LEADS)}(?P<v>{_TITLE_SURNAME})"
+            rf"(?={_alternation(CANTONESE_TITLES)}(?![活日意产產气氣命病存成效物多大小久子平空阳陽]))",
+            0.6,
+        ),
         Pattern(
             "relation",
             rf"(?:{_alternation(RELATIONS)}|亲爱的|親愛的){_LABEL_SEP}{_NAME}{_END}",
@@ -92,6 +110,15 @@ class ChineseNameRecognizer(RegexRecognizer):
         Pattern("actor", rf"{_LEAD}{_NAME}(?={_alternation(NAME_VERBS)})", 0.5),
     )
 
+    def __init__(self, *, segmenter: bool = True) -> None:
+        self._use_segmenter = segmenter
+        super().__init__()
+
+    def load(self) -> None:
+        """Builds jieba's tagger now (once per process), not on the first message."""
+        if self._use_segmenter:
+            segmenter.load()
+
     def validate(self, value: str, pattern: Pattern) -> float | None:
         if pattern.name in _CUE_FREE and not plausible_name(value):
             return None
@@ -101,6 +128,12 @@ class ChineseNameRecognizer(RegexRecognizer):
         for candidate in super().candidates(text):
             if text[candidate.start : candidate.end] not in NOT_NAMES:
                 yield candidate
+        if self._use_segmenter:
+            simplified = to_simplified(text)
+            for start, end in segmenter.name_spans(text):
+                value = simplified[start:end]
+                if value not in NOT_NAMES and plausible_name(value):
+                    yield Candidate(start, end, SEGMENTER_SCORE)
 
 
 def plausible_name(value: str) -> bool:

@@ -28,7 +28,7 @@ SINGLE_SURNAMES = _chars(
     佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝
     区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普
     阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾
-    傅洪赖萧茅尉
+    傅洪赖萧茅尉阎
     """
 ) | _chars(
     # Traditional forms of the above that differ from the Simplified ones.
@@ -68,12 +68,18 @@ TITLES = _words(
     """
 )
 
+# Cantonese titles right after a surname: 陳生 (Mr Chan), 李太 (Mrs Lee),
+# taken after a word that addresses or looks for a person (搵陳生, 問李太).
+CANTONESE_TITLES = _words("生 太")
+CANTONESE_TITLE_LEADS = _words("搵 揾 找 問 问 同 叫 係 系 俾 畀 請 请 致 等 轉 转 聯絡 联络 通知")
+
 # Words before a name that introduce it. Field labels end with an optional colon.
 INTRODUCERS = _words(
     """
     我叫 我是 我姓 本人 本人是 名字是 名字叫 叫做 姓名 名字 收件人 收货人 收貨人 联系人 聯繫人
     聯絡人 寄件人 发件人 發件人 持卡人 户名 戶名 开户名 開戶名 签收人 簽收人 订购人 訂購人
     下单人 下單人 申请人 申請人 客户 客戶 用户名 署名 落款 真实姓名 真實姓名 称呼 稱呼
+    我係 我系 收件者 收货者 收貨者
     """
 )
 
@@ -83,7 +89,7 @@ RELATIONS = _words(
     老公 老婆 丈夫 妻子 爱人 愛人 先生 太太 爸爸 妈妈 媽媽 父亲 父親 母亲 母親 儿子 兒子 女儿
     女兒 哥哥 姐姐 弟弟 妹妹 朋友 同事 室友 邻居 鄰居 家人 快递员 快遞員 配送员 配送員 骑手 騎手
     客服 店员 店員 员工 員工 联系 聯繫 聯絡 找 给 給 告诉 告訴 转告 轉告 感谢 感謝 谢谢 謝謝
-    师傅 師傅 司机 司機 安装工 安裝工 维修工 維修工 技师 技師
+    师傅 師傅 司机 司機 安装工 安裝工 维修工 維修工 技师 技師 我妈 我媽 我爸 我老豆 我老母
     """
 )
 
@@ -133,7 +139,7 @@ NOT_NAMES_WITHOUT_CUE = NOT_NAMES | frozenset(
         海鲜 海鮮 花店 严重 嚴重 解决 解決 冷藏 米色 项目 項目 计划 計劃 相关 相關 支付 卫生 衛生
         荣耀 榮耀 乐高 樂高 蒙牛 伊利 米家 花生 海南 云南 雲南 安徽 江西 万达 萬達 国美 國美 华润
         華潤 康佳 韩国 韓國 石材 谷歌 雷蛇 牛排 毛巾 毛线 毛線 杨梅 楊梅 黄桃 黃桃 门卫 門衛 明明
-        柏林 时尚 時尚 明星 江南 田园 田園 江小白 钟薛高 鍾薛高 陶瓷
+        柏林 时尚 時尚 明星 江南 田园 田園 江小白 钟薛高 鍾薛高 陶瓷 高雄
         """
     )
 )
@@ -146,7 +152,7 @@ POSSESSED = _words(
     """
     订单 訂單 账户 帳戶 賬戶 账号 帳號 賬號 快递 快遞 包裹 电话 電話 手机 手機 号码 號碼 名字
     会员 會員 积分 積分 邮箱 郵箱 身份证 身份證 身分證 银行卡 銀行卡 信用卡 卡号 卡號 发票
-    發票
+    發票 电邮 電郵
     """
 )
 # Verbs a person does in a customer's story.
