@@ -35,18 +35,32 @@ class Services:
 
     async def audit_decision(self, call: Any, stage: str, verdict: Verdict) -> None:
         """Record a proxy decision: ids, kinds and rule ids only, never text."""
+        await self.audit_decisions(call, [(stage, verdict)])
+
+    async def audit_decisions(self, call: Any, decisions: list[tuple[str, Verdict]]) -> None:
+        """Record several decisions of one call in order, in one round trip."""
         from guardrail.audit import AuditUnavailable
 
-        try:
-            await self.audit.record(
+        entries = [
+            (
                 f"proxy.{stage}",
-                request_id=call.request_id,
-                app=call.app.name,
-                verdict=verdict.action.value,
-                policy_version=verdict.policy_version,
-                rules=sorted(set(verdict.rule_ids)),
-                shadow_rules=sorted({f.rule_id for f in verdict.findings if f.shadow}),
+                {
+                    "request_id": call.request_id,
+                    "app": call.app.name,
+                    "verdict": verdict.action.value,
+                    "policy_version": verdict.policy_version,
+                    "rules": sorted(set(verdict.rule_ids)),
+                    "shadow_rules": sorted({f.rule_id for f in verdict.findings if f.shadow}),
+                },
             )
+            for stage, verdict in decisions
+        ]
+        try:
+            if len(entries) == 1:
+                event, fields = entries[0]
+                await self.audit.record(event, **fields)
+            else:
+                await self.audit.record_many(entries)
         except AuditUnavailable:
             # An unrecorded decision is not acceptable: fail the request closed.
             raise service_unavailable("The audit log is unavailable.", code="audit_unavailable") from None

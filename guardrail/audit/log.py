@@ -19,7 +19,7 @@ from typing import IO, Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from guardrail.audit.lua import APPEND_SCRIPT
+from guardrail.audit.lua import APPEND_SCRIPT, AUDIT_LUA
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,17 @@ _FORBIDDEN_FIELDS = frozenset(
 )
 _MAX_STRING = 200
 _Scalar = str | int | float | bool | None
+
+# Several entries in one script call, chained in order (one round trip for a
+# request's decision and its answer's).
+APPEND_MANY_SCRIPT = (
+    AUDIT_LUA
+    + """
+local h = ''
+for i = 1, #ARGV do h = audit_append(KEYS[1], KEYS[2], ARGV[i]) end
+return h
+"""
+)
 
 
 class AuditUnavailable(Exception):
@@ -114,6 +125,7 @@ class AuditLog:
         self._redis = redis
         self.keys = AuditKeys.for_prefix(prefix)
         self._append = redis.register_script(APPEND_SCRIPT)
+        self._append_many = redis.register_script(APPEND_MANY_SCRIPT)
 
     async def record(self, event: str, **fields: Any) -> str:
         """Append one entry; returns its hash."""
@@ -122,6 +134,21 @@ class AuditLog:
             result = await self._append(keys=[self.keys.stream, self.keys.head], args=[body])
         except RedisError as exc:
             logger.error("audit append failed for event %s: %s", event, type(exc).__name__)
+            raise AuditUnavailable("audit log unavailable") from exc
+        return _text(result)
+
+    async def record_many(self, entries: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
+        """Append (event, fields) entries in order, in one atomic script call;
+        returns the last one's hash. Nothing is written if a body is refused."""
+        entries = list(entries)
+        bodies = [encode_body(event, **fields) for event, fields in entries]
+        if not bodies:
+            return ""
+        try:
+            result = await self._append_many(keys=[self.keys.stream, self.keys.head], args=bodies)
+        except RedisError as exc:
+            events = ",".join(event for event, _ in entries)
+            logger.error("audit append failed for events %s: %s", events, type(exc).__name__)
             raise AuditUnavailable("audit log unavailable") from exc
         return _text(result)
 

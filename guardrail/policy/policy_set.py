@@ -9,6 +9,7 @@ the answer is held (never passed).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,14 @@ def _failed(rule: Rule, exc: BaseException) -> Finding:
         reason=f"The check failed ({type(exc).__name__}); held to be safe",
         shadow=rule.config.shadow,
     )
+
+
+def _checked_context(context: CheckContext) -> CheckContext:
+    """The customer's text as a `CheckedText` too: several rules read it
+    (each governed topic, for one), and it is then normalised once."""
+    if isinstance(context.customer_text, CheckedText):
+        return context
+    return dataclasses.replace(context, customer_text=CheckedText(context.customer_text))
 
 
 class PolicySet:
@@ -138,6 +147,7 @@ class PolicySet:
         """Every rule but async ones; an enabled async rule (the LLM judge)
         counts as failed here, so the answer is held rather than unjudged."""
         checked = CheckedText(text)
+        context = _checked_context(context)
         findings = [f for rule in self._answer_rules for f in self._run(rule, checked, context)]
         for rule in self._async_rules:
             findings.append(_failed(rule, RuntimeError("async rule in a sync evaluation")))
@@ -146,6 +156,7 @@ class PolicySet:
     async def check_answer_async(self, text: str, context: CheckContext) -> Verdict:
         """Like `check_answer`, awaiting async rules (the LLM judge) too."""
         checked = CheckedText(text)
+        context = _checked_context(context)
         findings = [f for rule in self._answer_rules for f in self._run(rule, checked, context)]
         for rule in self._async_rules:
             try:

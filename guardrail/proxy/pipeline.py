@@ -6,6 +6,7 @@ This module only orders the stages; each stage lives in its own module.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -55,26 +56,38 @@ class ChatPipeline:
             first_answer=not any(m.get("role") == "assistant" for m in call.messages),
         )
         request_verdict = policy.check_request(protected.messages, context)
-        await self.services.audit_decision(call, "request", request_verdict)
         if request_verdict.action in (Action.HOLD, Action.BLOCK):
+            await self.services.audit_decision(call, "request", request_verdict)
             return await self._answer_without_model(call, policy, protected, request_verdict)
 
         if call.request.stream and policy.streaming == "sentence":
+            await self.services.audit_decision(call, "request", request_verdict)
             return await self._stream_by_sentence(call, model, policy, protected, context)
 
-        if call.request.stream:
-            chunks = await self.upstream.stream(model, call.body, protected.messages)
-            completion = await buffered_stream(chunks)
-        else:
-            completion = await self.upstream.complete(model, call.body, protected.messages)
+        # An allowed request's decision is recorded together with its answer's
+        # (one round trip), still before anything is sent; if the provider or
+        # the review fails, it is recorded on its own before the error goes out.
+        try:
+            if call.request.stream:
+                chunks = await self.upstream.stream(model, call.body, protected.messages)
+                completion = await buffered_stream(chunks)
+            else:
+                completion = await self.upstream.complete(model, call.body, protected.messages)
 
-        review = await review_completion(
-            completion, protected=protected, policy=policy, context=context, pii=self.services.pii
-        )
-        await self.services.audit_decision(call, "answer", review.verdict)
+            review = await review_completion(
+                completion, protected=protected, policy=policy, context=context, pii=self.services.pii
+            )
+        except BaseException:
+            await self.services.audit_decision(call, "request", request_verdict)
+            raise
+        decisions = [("request", request_verdict), ("answer", review.verdict)]
         if review.verdict.action is Action.HOLD:
+            await self.services.audit_decisions(call, decisions)
             return await self.holds.hold(call, policy, protected, review)
-        await self._remember(call, protected, review)
+        # The response log is written alongside; only the audit may fail the call.
+        await asyncio.gather(
+            self.services.audit_decisions(call, decisions), self._remember(call, protected, review)
+        )
         return respond(call, review.completion, review.verdict)
 
     async def _remember(self, call: ChatCall, protected: Any, review: Any) -> None:

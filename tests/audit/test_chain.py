@@ -125,3 +125,21 @@ async def test_refuses_fields_that_could_carry_personal_data(
     with pytest.raises(ValueError):
         await audit.record("request.allowed", **fields)
     assert (await audit.verify()).entries == 0
+
+
+async def test_record_many_appends_in_order_in_one_chain(audit: AuditLog) -> None:
+    first = await audit.record("request.allowed", app="shop")
+    last = await audit.record_many(
+        [("proxy.request", {"app": "shop", "rules": []}), ("proxy.answer", {"app": "shop", "rules": ["r1"]})]
+    )
+    entries = [e async for e in audit.entries()]
+    assert [e.fields["event"] for e in entries] == ["request.allowed", "proxy.request", "proxy.answer"]
+    assert entries[1].prev == first and entries[2].prev == entries[1].hash and entries[2].hash == last
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert (await audit.verify()).ok
+
+
+async def test_record_many_refuses_text_fields_before_writing(audit: AuditLog) -> None:
+    with pytest.raises(ValueError):
+        await audit.record_many([("proxy.request", {"app": "shop"}), ("proxy.answer", {"text": "hi"})])
+    assert [e async for e in audit.entries()] == []

@@ -316,3 +316,42 @@ def test_customer_report_enters_the_queue_de_identified(guarded: ProxyHarness) -
         f"{guarded.base_url}/feedback", json={"response_id": "chatcmpl-nope"}, headers=app_key
     )
     assert unknown.status_code == 404
+
+
+def _audited(harness: ProxyHarness, request_id: str) -> list[dict[str, object]]:
+    import asyncio
+
+    import redis.asyncio as aioredis
+
+    from guardrail.audit import AuditLog
+
+    async def read() -> list[dict[str, object]]:
+        client = aioredis.Redis.from_url(harness.settings.redis_url or "")
+        try:
+            log = AuditLog(client, prefix=harness.settings.redis_prefix)
+            return [e.fields async for e in log.entries() if e.fields.get("request_id") == request_id]
+        finally:
+            await client.aclose()
+
+    return asyncio.run(read())
+
+
+def test_request_and_answer_decisions_are_audited_in_order(guarded: ProxyHarness) -> None:
+    raw = guarded.client().chat.completions.with_raw_response.create(
+        model=MODEL, messages=[{"role": "user", "content": "Do you sell lamps?"}]
+    )
+    entries = _audited(guarded, raw.headers["x-guardrail-request-id"])
+    assert [(e["event"], e["verdict"]) for e in entries] == [
+        ("proxy.request", "allow"),
+        ("proxy.answer", "modify"),
+    ]
+
+
+def test_request_decision_is_audited_when_the_provider_fails(guarded: ProxyHarness) -> None:
+    guarded.provider.responder = lambda body: Reply(status=500)
+    with pytest.raises(openai.APIStatusError) as failed:
+        guarded.client().chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "Hello?"}]
+        )
+    entries = _audited(guarded, failed.value.response.headers["x-guardrail-request-id"])
+    assert [e["event"] for e in entries] == ["proxy.request"]

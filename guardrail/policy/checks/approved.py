@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ...types import Action, CheckContext, Finding
 from ..lexicon import Lexicon
@@ -116,9 +116,17 @@ class Topic:
             return True
         if any(p.search(text) for p in self.patterns):
             return True
-        lowered = text.lower()
-        threshold = self.config.example_similarity
-        return any(fuzz.token_set_ratio(e, lowered) >= threshold for e in self.examples)
+        if not self.examples:
+            return False
+        # One call: the text is tokenised once for all examples, and the
+        # cutoff lets RapidFuzz stop early (same result as comparing each).
+        best = process.extractOne(
+            text.lower(),
+            self.examples,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=self.config.example_similarity,
+        )
+        return best is not None
 
 
 class ApprovedMessages:

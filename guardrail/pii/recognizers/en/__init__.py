@@ -1,20 +1,21 @@
 """English: our recognizers for what Presidio misses, plus the Presidio ones
-that already do well (checksummed IDs, IP addresses) and spaCy's NER."""
+that already do well (checksummed IDs, IP addresses; each behind a cheap
+trigger, see `gated.py`) and spaCy's NER."""
 
 from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer
-from presidio_analyzer.predefined_recognizers import (
-    CryptoRecognizer,
-    IbanRecognizer,
-    IpRecognizer,
-    UkNinoRecognizer,
-    UsItinRecognizer,
-    UsPassportRecognizer,
-    UsSsnRecognizer,
-)
 
 from guardrail.pii.recognizers.en.address import StreetAddressRecognizer
+from guardrail.pii.recognizers.en.gated import (
+    GatedCryptoRecognizer,
+    GatedIbanRecognizer,
+    GatedIpRecognizer,
+    GatedUkNinoRecognizer,
+    GatedUsItinRecognizer,
+    GatedUsPassportRecognizer,
+    GatedUsSsnRecognizer,
+)
 from guardrail.pii.recognizers.en.known_names import KnownNameRecognizer
 from guardrail.pii.recognizers.en.names import ContextNameRecognizer
 from guardrail.pii.recognizers.en.ner import EnglishSpacyRecognizer
@@ -50,12 +51,12 @@ def english() -> list[EntityRecognizer]:
         PhoneNumberRecognizer(),
         PaymentCardRecognizer(),
         WebAddressRecognizer(),
-        IbanRecognizer(supported_language="en"),
-        IpRecognizer(supported_language="en"),
-        UsSsnRecognizer(supported_language="en"),
-        UsItinRecognizer(supported_language="en"),
-        UsPassportRecognizer(supported_language="en"),
+        GatedIbanRecognizer(),
+        GatedIpRecognizer(),
+        GatedUsSsnRecognizer(),
+        GatedUsItinRecognizer(),
+        GatedUsPassportRecognizer(),
         TemperedNhsRecognizer(supported_language="en"),
-        UkNinoRecognizer(supported_language="en"),
-        CryptoRecognizer(supported_language="en"),
+        GatedUkNinoRecognizer(),
+        GatedCryptoRecognizer(),
     ]
