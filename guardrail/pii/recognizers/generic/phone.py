@@ -32,7 +32,8 @@ class PhoneNumberRecognizer(RegexRecognizer):
             "grouped",
             r"(?<![A-Za-z0-9+_.-])"
             r"(?:\+|00)?(?:\([0-9]{1,5}\)[ .-]?[0-9]{1,8}|\(?[0-9]{1,15}\)?)"
-            r"(?:[ .-]{1,2}\(?[0-9]{1,8}\)?|\([0-9]{1,5}\)){0,6}"
+            # "(0)" trunk marks run straight into the area code: +44(0)131 ...
+            r"(?:[ .-]{1,2}\(?[0-9]{1,8}\)?|\([0-9]{1,5}\)[0-9]{0,12}){0,6}"
             r"(?:\s*(?:x|ext\.?|extension)\s*[0-9]{1,6})?"
             r"(?![A-Za-z0-9]|\.[0-9]|-[0-9])",
             0.6,
@@ -70,6 +71,11 @@ class PhoneNumberRecognizer(RegexRecognizer):
             # numbers with a trunk prefix (07700900123) are the usual exception.
             if len(digits) in (10, 11) and digits[0] in "01":
                 return 0.4
+            # A ten-digit run that is a valid North American number is more
+            # often a phone than not; a reference word before it ("order",
+            # "ticket") still wins (see context.py).
+            if len(digits) == 10 and _valid_north_american(digits):
+                return 0.45
             # Shorter runs only with a context word ("phone 1399306").
             return 0.2 if len(digits) >= 10 else 0.05
         if core.count(".") == 1 and len(digits) <= 8:
@@ -80,6 +86,13 @@ class PhoneNumberRecognizer(RegexRecognizer):
         if _valid_somewhere(core):
             score += 0.15
         return score
+
+
+def _valid_north_american(digits: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(digits, "US"))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _valid_somewhere(number: str) -> bool:
