@@ -15,6 +15,7 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
+from guardrail.audit import AuditLog
 from guardrail.store.embedded import EmbeddedRedis
 
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -53,3 +54,19 @@ async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     client = aioredis.Redis.from_url(redis_url)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+async def prefix(key_prefix: str, redis_client: aioredis.Redis) -> AsyncIterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards (only
+    ours: never flush a shared server)."""
+    own = f"{key_prefix}{uuid.uuid4().hex[:8]}:"
+    yield own
+    keys = [k async for k in redis_client.scan_iter(match=own + "*", count=500)]
+    if keys:
+        await redis_client.delete(*keys)
+
+
+@pytest.fixture
+def audit(redis_client: aioredis.Redis, prefix: str) -> AuditLog:
+    return AuditLog(redis_client, prefix=prefix)

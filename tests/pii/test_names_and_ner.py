@@ -76,9 +76,7 @@ def test_ner_windows_skip_settled_spans(analyzer: Analyzer):
     assert any(s <= sarah < e for s, e in skipping)  # words outside still get NER
 
 
-@pytest.mark.parametrize(
-    "text", ["SSN: 123", "Company: 42", "the HomeHub Mini arrived", "IBAN please"]
-)
+@pytest.mark.parametrize("text", ["SSN: 123", "Company: 42", "the HomeHub Mini arrived", "IBAN please"])
 def test_no_ner_window_for_labels_acronyms_products(analyzer: Analyzer, text: str):
     doc = analyzer._nlp.nlp["en"].make_doc(text)
     assert _candidate_windows(doc) == []

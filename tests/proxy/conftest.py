@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from guardrail.standin import StandInProvider, echo_responder
-from tests.support.harness import MODEL, ProxyHarness, running_proxy
+from guardrail.standin import echo_responder
+from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, running_proxy
 
 
 @pytest.fixture(scope="module", params=["lean", "litellm"])
@@ -23,14 +23,18 @@ def gateway(
         yield harness
 
 
+@pytest.fixture(scope="module")
+def guarded(redis_url: str) -> Iterator[ProxyHarness]:
+    """The proxy with the shipped policies, in front of the echoing stand-in."""
+    with running_proxy(redis_url, policies_dir=SHIPPED_POLICIES) as harness:
+        yield harness
+
+
 @pytest.fixture(autouse=True)
 def _fresh_provider(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    for name in ("gateway",):
+    for name in ("gateway", "guarded"):
         if name in request.fixturenames:
             harness: ProxyHarness = request.getfixturevalue(name)
             harness.provider.responder = echo_responder
             harness.provider.reset()
-
-
-__all__ = ["StandInProvider"]

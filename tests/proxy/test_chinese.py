@@ -4,16 +4,11 @@ seeded personal data never reaches the provider, comes back restored
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from guardrail.standin import Reply
 from guardrail.standin.provider import echo_responder
-from tests.support.harness import MODEL, ProxyHarness, running_proxy
-
-SHIPPED_POLICIES = Path(__file__).resolve().parents[2] / "policies"
+from tests.support.harness import MODEL, ProxyHarness
 
 MAINLAND = {
     "name": "王小明",
@@ -35,8 +30,7 @@ TAIWAN = {
     "address": "台北市大安區忠孝東路四段100號5樓之2",
 }
 TAIWAN_TEXT = (
-    f"您好，聯絡人：{TAIWAN['name']}，手機{TAIWAN['phone']}，身分證{TAIWAN['id']}，"
-    f"地址{TAIWAN['address']}。"
+    f"您好，聯絡人：{TAIWAN['name']}，手機{TAIWAN['phone']}，身分證{TAIWAN['id']}，地址{TAIWAN['address']}。"
 )
 HONG_KONG = {"id": "A123456(3)", "phone": "+852 9123 4567"}
 HONG_KONG_TEXT = f"我嘅香港身份證係{HONG_KONG['id']}，電話{HONG_KONG['phone']}。"
@@ -49,19 +43,6 @@ CONVERSATIONS = [
     (HONG_KONG_TEXT, HONG_KONG),
     (MIXED_TEXT, MIXED),
 ]
-
-
-@pytest.fixture(scope="module")
-def guarded(redis_url: str) -> Iterator[ProxyHarness]:
-    with running_proxy(redis_url, policies_dir=SHIPPED_POLICIES) as harness:
-        yield harness
-
-
-@pytest.fixture(autouse=True)
-def _reset(guarded: ProxyHarness) -> Iterator[None]:
-    yield
-    guarded.provider.responder = echo_responder
-    guarded.provider.reset()
 
 
 @pytest.mark.parametrize(("text", "values"), CONVERSATIONS)
@@ -114,9 +95,7 @@ def test_placeholders_stable_across_chinese_turns(guarded: ProxyHarness) -> None
     ("request_text", "handoff_text"),
     [("我要转人工", "转接人工客服"), ("請幫我轉人工", "轉接人工客服"), ("帮我找真人客服", "转接人工客服")],
 )
-def test_chinese_handoff_skips_the_model(
-    guarded: ProxyHarness, request_text: str, handoff_text: str
-) -> None:
+def test_chinese_handoff_skips_the_model(guarded: ProxyHarness, request_text: str, handoff_text: str) -> None:
     raw = guarded.client().chat.completions.with_raw_response.create(
         model=MODEL, messages=[{"role": "user", "content": request_text}]
     )

@@ -21,8 +21,8 @@ import yaml
 
 from guardrail.standin import Reply, StandInProvider, ThreadedServer
 from guardrail.store import EmbeddedRedis
-from tests.proxy.test_guarded import RUDE, SHIPPED_POLICIES, decide
-from tests.support.harness import MODEL, add_reviewer, running_proxy
+from tests.proxy.test_guarded import RUDE, decide
+from tests.support.harness import MODEL, SHIPPED_POLICIES, add_reviewer, running_proxy
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,8 +14,6 @@ import pytest
 from guardrail.standin import Reply
 from guardrail.standin.provider import echo_responder
 from tests.support.harness import MODEL, ProxyHarness, running_proxy
-
-SHIPPED_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 SARAH = {
     "name": "Sarah Johnson",
@@ -29,19 +26,6 @@ SEEDED = (
     f"and I paid with card {SARAH['card']}."
 )
 RUDE = "This is your own fault for entering the wrong address."
-
-
-@pytest.fixture(scope="module")
-def guarded(redis_url: str) -> Iterator[ProxyHarness]:
-    with running_proxy(redis_url, policies_dir=SHIPPED_POLICIES) as harness:
-        yield harness
-
-
-@pytest.fixture(autouse=True)
-def _reset(guarded: ProxyHarness) -> Iterator[None]:
-    yield
-    guarded.provider.responder = echo_responder
-    guarded.provider.reset()
 
 
 def decide(

@@ -10,8 +10,8 @@ import pytest
 
 from guardrail.proxy.sentences import split_complete
 from guardrail.standin import Reply
-from tests.proxy.test_guarded import SARAH, SEEDED, SHIPPED_POLICIES
-from tests.support.harness import MODEL, ProxyHarness, running_proxy
+from tests.proxy.test_guarded import SARAH, SEEDED
+from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, running_proxy
 
 
 @pytest.fixture(scope="module")

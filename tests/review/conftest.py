@@ -1,32 +1,17 @@
-"""Fixtures for the review queue: a fresh key prefix per test, a stand-in PII
-restorer (the real one lives in guardrail/pii), and the queue objects."""
+"""Fixtures for the review queue: a fresh key prefix per test, the real PII
+service with a seeded conversation, and the queue objects."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
 
 from guardrail.audit import AuditLog
+from guardrail.pii import Analyzer, PiiService
 from guardrail.review import ResponseLog, ReviewerStore, ReviewQueue
-from tests.review.support import FakePii
-
-
-@pytest.fixture
-async def prefix(key_prefix: str, redis_client: aioredis.Redis) -> AsyncIterator[str]:
-    own = f"{key_prefix}{uuid.uuid4().hex[:8]}:"
-    yield own
-    # Only our own keys: never flush a shared server.
-    keys = [k async for k in redis_client.scan_iter(match=own + "*", count=500)]
-    if keys:
-        await redis_client.delete(*keys)
-
-
-@pytest.fixture
-def audit(redis_client: aioredis.Redis, prefix: str) -> AuditLog:
-    return AuditLog(redis_client, prefix=prefix)
+from tests.review.support import VAULT_KEY, seed_alice
 
 
 @pytest.fixture
@@ -44,6 +29,19 @@ def responses(redis_client: aioredis.Redis, prefix: str) -> ResponseLog:
     return ResponseLog(redis_client, prefix=prefix)
 
 
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
 @pytest.fixture
-def pii() -> FakePii:
-    return FakePii()
+async def pii(redis_client: aioredis.Redis, prefix: str, analyzer: Analyzer) -> AsyncIterator[PiiService]:
+    service = PiiService(redis_client, prefix=prefix, vault_keys=[VAULT_KEY], analyzer=analyzer)
+    yield service
+    await service.aclose()
+
+
+@pytest.fixture
+async def alice(pii: PiiService) -> str:
+    """The conversation id of Alice's seeded conversation."""
+    return await seed_alice(pii)

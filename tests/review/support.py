@@ -1,33 +1,22 @@
-"""Test helpers for the review queue: a stand-in PII restorer and a hold maker."""
+"""Test helpers for the review queue: a seeded conversation in the real PII vault, and a hold maker."""
 
 from __future__ import annotations
 
+from guardrail.pii import PiiPolicy, PiiService
 from guardrail.review import Hold, ReviewQueue
 from guardrail.types import Finding, Severity, Span
 
-PEOPLE = {"<PERSON_1>": "Alice Example", "<EMAIL_ADDRESS_1>": "alice@example.com"}
+VAULT_KEY = b"review-tests-vault-key-0123456789abcdef"
+ALICE = [{"role": "user", "content": "I am Alice Example, where is my order? alice@example.com"}]
 
 
-class FakeRestorer:
-    def __init__(self, scope: str, conversation_id: str) -> None:
-        self.scope = scope
-        self.conversation_id = conversation_id
-
-    def restore(self, text: str) -> str:
-        for placeholder, value in PEOPLE.items():
-            text = text.replace(placeholder, value)
-        return text
-
-
-class FakePii:
-    """Stands in for PiiService.restorer_for; async like a Redis-backed vault."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-
-    async def restorer_for(self, scope: str, conversation_id: str) -> FakeRestorer:
-        self.calls.append((scope, conversation_id))
-        return FakeRestorer(scope, conversation_id)
+async def seed_alice(pii: PiiService) -> str:
+    """Alice's conversation through the real PII service: <PERSON_1> is her
+    name in the vault. Returns the conversation id holds must carry."""
+    protected = await pii.protect(ALICE, scope="shop", conversation_id="conv-1", policy=PiiPolicy.default())
+    if protected.messages[0]["content"] != "I am <PERSON_1>, where is my order? <EMAIL_ADDRESS_1>":
+        raise AssertionError("unexpected de-identification of the seed conversation")
+    return protected.conversation_id
 
 
 RUDE = Finding("tone.rude", "tone", Severity.HIGH, "The answer is rude.", Span(0, 7))

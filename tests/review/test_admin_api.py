@@ -10,8 +10,7 @@ import httpx
 import openai
 import pytest
 
-from tests.proxy.test_guarded import SHIPPED_POLICIES
-from tests.support.harness import MODEL, ProxyHarness, add_reviewer_with_role, running_proxy
+from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, add_reviewer_with_role, running_proxy
 
 
 @pytest.fixture(scope="module")

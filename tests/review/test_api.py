@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Mount
 
+from guardrail.app_keys import KeyStore
 from guardrail.audit import AuditLog
+from guardrail.pii import Analyzer, PiiPolicy, PiiService
+from guardrail.proxy.middleware import AppKeyMiddleware
 from guardrail.review import (
     Decision,
     HoldStatus,
@@ -28,29 +28,20 @@ from guardrail.review import (
     hold_status_route,
     review_api_routes,
 )
-from tests.review.support import FakePii, park_answer
-
-APP_KEYS = {"key-shop": "shop", "key-bank": "bank"}
-
-
-class FakeAppKeys(BaseHTTPMiddleware):
-    """Stands in for the proxy's app-key middleware on /v1."""
-
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path.startswith("/v1/"):
-            token = request.headers.get("authorization", "").removeprefix("Bearer ")
-            if token in APP_KEYS:
-                request.state.app_name = APP_KEYS[token]
-        return await call_next(request)
+from tests.review.support import VAULT_KEY, park_answer
 
 
 def build_app(
-    queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog, audit: AuditLog, pii: FakePii
+    queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog, audit: AuditLog, pii: PiiService
 ) -> Starlette:
     async def deidentify(app: str, conversation_id: str, text: str) -> str:
-        return text.replace("Alice Example", "<PERSON_1>")
+        protected = await pii.protect(
+            [{"role": "user", "content": text}],
+            scope=app,
+            conversation_id=f"feedback:{conversation_id}",
+            policy=PiiPolicy.default(),
+        )
+        return str(protected.messages[0]["content"])
 
     app = Starlette(
         routes=[
@@ -64,8 +55,15 @@ def build_app(
             feedback_route(queue, responses, deidentify=deidentify),
         ]
     )
-    app.add_middleware(FakeAppKeys)
+    app.add_middleware(AppKeyMiddleware, keys=KeyStore(queue.redis, prefix=queue.keys.base))
     return app
+
+
+@pytest.fixture
+async def app_keys(queue: ReviewQueue) -> dict[str, str]:
+    """Real app keys for two apps, in the same Redis as the queue."""
+    store = KeyStore(queue.redis, prefix=queue.keys.base)
+    return {app: (await store.create(app))[0] for app in ("shop", "bank")}
 
 
 @pytest.fixture
@@ -78,7 +76,7 @@ async def tokens(reviewers: ReviewerStore) -> dict[str, str]:
 
 @pytest.fixture
 async def client(
-    queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog, audit: AuditLog, pii: FakePii
+    queue: ReviewQueue, reviewers: ReviewerStore, responses: ResponseLog, audit: AuditLog, pii: PiiService
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = build_app(queue, reviewers, responses, audit, pii)
     transport = httpx.ASGITransport(app=app)
@@ -90,14 +88,16 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_requires_reviewer_credentials(client: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+async def test_requires_reviewer_credentials(
+    client: httpx.AsyncClient, tokens: dict[str, str], app_keys: dict[str, str]
+) -> None:
     response = await client.get("/review/api/holds")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert (await client.get("/review/api/holds", headers=bearer("grv_nope"))).status_code == 401
     # App keys are not reviewer credentials.
-    assert (await client.get("/review/api/holds", headers=bearer("key-shop"))).status_code == 401
+    assert (await client.get("/review/api/holds", headers=bearer(app_keys["shop"]))).status_code == 401
     basic = await client.get("/review/api/me", auth=("alice", tokens["alice"]))
     assert basic.status_code == 200 and basic.json()["name"] == "alice"
     assert (await client.get("/review/api/me", auth=("bob", tokens["alice"]))).status_code == 401
@@ -170,9 +170,9 @@ async def test_racing_decisions_over_http_one_200_one_409(
 
 
 async def test_reveal_needs_permission_and_is_audited(
-    client: httpx.AsyncClient, queue: ReviewQueue, audit: AuditLog, tokens: dict[str, str]
+    client: httpx.AsyncClient, queue: ReviewQueue, audit: AuditLog, tokens: dict[str, str], alice: str
 ) -> None:
-    hold = await park_answer(queue)
+    hold = await park_answer(queue, conversation_id=alice)
     denied = await client.post(f"/review/api/holds/{hold.id}/reveal", headers=bearer(tokens["alice"]))
     assert denied.status_code == 403
     shown = await client.post(f"/review/api/holds/{hold.id}/reveal", headers=bearer(tokens["root"]))
@@ -191,9 +191,11 @@ async def test_reveal_needs_permission_and_is_audited(
     assert refused.status_code == 403
 
 
-async def test_app_hold_status_only_own_holds(client: httpx.AsyncClient, queue: ReviewQueue) -> None:
-    hold = await park_answer(queue)
-    shop, bank = bearer("key-shop"), bearer("key-bank")
+async def test_app_hold_status_only_own_holds(
+    client: httpx.AsyncClient, queue: ReviewQueue, alice: str, app_keys: dict[str, str]
+) -> None:
+    hold = await park_answer(queue, conversation_id=alice)
+    shop, bank = bearer(app_keys["shop"]), bearer(app_keys["bank"])
     pending = (await client.get(f"/v1/holds/{hold.id}", headers=shop)).json()
     assert pending["status"] == "pending" and pending["text"] is None
     assert (await client.get(f"/v1/holds/{hold.id}", headers=bank)).status_code == 404
@@ -207,7 +209,7 @@ async def test_app_hold_status_only_own_holds(client: httpx.AsyncClient, queue: 
 
 
 async def test_feedback_becomes_a_report(
-    client: httpx.AsyncClient, queue: ReviewQueue, responses: ResponseLog
+    client: httpx.AsyncClient, queue: ReviewQueue, responses: ResponseLog, app_keys: dict[str, str]
 ) -> None:
     await responses.record_response(
         "chatcmpl-1",
@@ -217,7 +219,7 @@ async def test_feedback_becomes_a_report(
         policy_version="pv-2",
         messages=[{"role": "user", "content": "Hi, <PERSON_1> here"}],
     )
-    shop = bearer("key-shop")
+    shop = bearer(app_keys["shop"])
     sent = await client.post(
         "/v1/feedback",
         headers=shop,
@@ -238,7 +240,7 @@ async def test_feedback_becomes_a_report(
     again = await client.post("/v1/feedback", headers=shop, json={"response_id": "chatcmpl-1"})
     assert again.status_code == 200 and again.json()["hold_id"] == hold_id
     other_app = await client.post(
-        "/v1/feedback", headers=bearer("key-bank"), json={"response_id": "chatcmpl-1"}
+        "/v1/feedback", headers=bearer(app_keys["bank"]), json={"response_id": "chatcmpl-1"}
     )
     assert other_app.status_code == 404
     invalid = await client.post("/v1/feedback", headers=shop, json={"category": "x"})
@@ -253,7 +255,7 @@ def _free_port() -> int:
 
 
 async def test_over_real_http(
-    redis_url: str, prefix: str, tokens: dict[str, str], queue: ReviewQueue
+    redis_url: str, prefix: str, tokens: dict[str, str], queue: ReviewQueue, analyzer: Analyzer
 ) -> None:
     """uvicorn in a thread, with its own event loop and Redis connection."""
     import redis.asyncio as aioredis
@@ -267,7 +269,7 @@ async def test_over_real_http(
         ReviewerStore(server_redis, prefix=prefix),
         ResponseLog(server_redis, prefix=prefix),
         server_audit,
-        FakePii(),
+        PiiService(server_redis, prefix=prefix, vault_keys=[VAULT_KEY], analyzer=analyzer),
     )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

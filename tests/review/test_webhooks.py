@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from guardrail.pii import PiiService
 from guardrail.review import (
     SIGNATURE_HEADER,
     Decision,
@@ -19,7 +20,7 @@ from guardrail.review import (
     WebhookTarget,
     verify_signature,
 )
-from tests.review.support import FakePii, park_answer
+from tests.review.support import park_answer
 
 SECRET = "whsec-test"
 
@@ -56,9 +57,11 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-def _dispatcher(queue: ReviewQueue, receiver: Receiver, **kwargs: object) -> WebhookDispatcher:
+def _dispatcher(
+    queue: ReviewQueue, receiver: Receiver, pii: PiiService, **kwargs: object
+) -> WebhookDispatcher:
     targets = {"shop": WebhookTarget(receiver.url, SECRET)}
-    return WebhookDispatcher(queue, target_for=targets.get, pii=FakePii(), base_delay=0.05, **kwargs)  # type: ignore[arg-type]
+    return WebhookDispatcher(queue, target_for=targets.get, pii=pii, base_delay=0.05, **kwargs)  # type: ignore[arg-type]
 
 
 async def _drain(dispatcher: WebhookDispatcher, until: int, receiver: Receiver) -> None:
@@ -69,10 +72,12 @@ async def _drain(dispatcher: WebhookDispatcher, until: int, receiver: Receiver) 
         await asyncio.sleep(0.02)
 
 
-async def test_decision_is_posted_signed_and_reidentified(queue: ReviewQueue, receiver: Receiver) -> None:
-    hold = await park_answer(queue)
+async def test_decision_is_posted_signed_and_reidentified(
+    queue: ReviewQueue, receiver: Receiver, pii: PiiService, alice: str
+) -> None:
+    hold = await park_answer(queue, conversation_id=alice)
     await queue.decide(hold.id, "alice", Decision.EDIT, text="Hello <PERSON_1>.")
-    dispatcher = _dispatcher(queue, receiver)
+    dispatcher = _dispatcher(queue, receiver, pii)
     try:
         await _drain(dispatcher, 1, receiver)
     finally:
@@ -90,13 +95,13 @@ async def test_decision_is_posted_signed_and_reidentified(queue: ReviewQueue, re
 
 
 async def test_failures_are_retried_with_the_same_idempotency_key(
-    queue: ReviewQueue, receiver: Receiver
+    queue: ReviewQueue, receiver: Receiver, pii: PiiService
 ) -> None:
     receiver.statuses = [500, 503]
     hold = await park_answer(queue, deadline_seconds=0.05)
     await asyncio.sleep(0.1)
     await queue.expire_due()
-    dispatcher = _dispatcher(queue, receiver)
+    dispatcher = _dispatcher(queue, receiver, pii)
     try:
         await _drain(dispatcher, 3, receiver)
     finally:
@@ -110,13 +115,15 @@ async def test_failures_are_retried_with_the_same_idempotency_key(
     assert await queue.redis.zcard(queue.keys.outbox) == 0
 
 
-async def test_outbox_survives_a_dispatcher_that_never_ran(queue: ReviewQueue, receiver: Receiver) -> None:
+async def test_outbox_survives_a_dispatcher_that_never_ran(
+    queue: ReviewQueue, receiver: Receiver, pii: PiiService
+) -> None:
     """The outbox entry is written with the decision, so a dispatcher started
     later (another replica, after a crash) still delivers it."""
     hold = await park_answer(queue)
     await queue.decide(hold.id, "alice", Decision.APPROVE)
     assert await queue.redis.zscore(queue.keys.outbox, hold.id) is not None
-    dispatcher = _dispatcher(queue, receiver)
+    dispatcher = _dispatcher(queue, receiver, pii)
     task = asyncio.create_task(dispatcher.run(interval=0.02))
     try:
         for _ in range(200):
@@ -129,11 +136,11 @@ async def test_outbox_survives_a_dispatcher_that_never_ran(queue: ReviewQueue, r
     assert len(receiver.received) == 1
 
 
-async def test_gives_up_into_dead_letters(queue: ReviewQueue, receiver: Receiver) -> None:
+async def test_gives_up_into_dead_letters(queue: ReviewQueue, receiver: Receiver, pii: PiiService) -> None:
     receiver.statuses = [500] * 10
     hold = await park_answer(queue)
     await queue.decide(hold.id, "alice", Decision.APPROVE)
-    dispatcher = _dispatcher(queue, receiver, max_attempts=3)
+    dispatcher = _dispatcher(queue, receiver, pii, max_attempts=3)
     try:
         await _drain(dispatcher, 3, receiver)
         await dispatcher.deliver_due()
@@ -144,10 +151,12 @@ async def test_gives_up_into_dead_letters(queue: ReviewQueue, receiver: Receiver
     assert await queue.redis.zcard(queue.keys.outbox) == 0
 
 
-async def test_apps_without_webhook_are_skipped(queue: ReviewQueue, receiver: Receiver) -> None:
+async def test_apps_without_webhook_are_skipped(
+    queue: ReviewQueue, receiver: Receiver, pii: PiiService
+) -> None:
     hold = await park_answer(queue, app="no-hooks")
     await queue.decide(hold.id, "alice", Decision.APPROVE)
-    dispatcher = _dispatcher(queue, receiver)
+    dispatcher = _dispatcher(queue, receiver, pii)
     try:
         assert await dispatcher.deliver_due() == 0
     finally:

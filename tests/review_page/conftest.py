@@ -15,12 +15,11 @@ from guardrail.standin import StandInProvider
 from tests.review_page.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    SHIPPED_POLICIES,
     Script,
     add_reviewer,
     chromium_problem,
 )
-from tests.support.harness import MODEL, ProxyHarness, running_proxy
+from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, running_proxy
 
 
 @dataclass
@@ -63,8 +62,11 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("the playwright package is missing: pip install playwright "
-                    "(never `playwright install`: tests use the system Chromium)", pytrace=False)
+        pytest.fail(
+            "the playwright package is missing: pip install playwright "
+            "(never `playwright install`: tests use the system Chromium)",
+            pytrace=False,
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -24,11 +24,15 @@ from tests.support.harness import MODEL, ProxyHarness
 
 CHROMIUM = os.environ.get("GUARDRAIL_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SHIPPED_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 WAIT_HEADERS = {"X-Guardrail-Hold-Mode": "wait", "X-Guardrail-Hold-Wait": "30"}
 
 T = TypeVar("T")
@@ -38,8 +42,10 @@ def chromium_problem() -> str | None:
     """Why the browser tests cannot run, or None. Never a reason to skip:
     the tests fail with this message so a CI without Chromium is noticed."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return (f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium) "
-                "or set GUARDRAIL_TEST_CHROMIUM to its path")
+        return (
+            f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium) "
+            "or set GUARDRAIL_TEST_CHROMIUM to its path"
+        )
     return None
 
 
@@ -115,8 +121,9 @@ def audit_events(harness: ProxyHarness) -> list[str]:
 
 
 def open_ids(harness: ProxyHarness, token: str) -> set[str]:
-    response = httpx.get(f"{harness.proxy.url}/review/api/holds",
-                         headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    response = httpx.get(
+        f"{harness.proxy.url}/review/api/holds", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     response.raise_for_status()
     return {item["id"] for item in response.json()["data"]}
 
@@ -124,14 +131,15 @@ def open_ids(harness: ProxyHarness, token: str) -> set[str]:
 class WaitingCall:
     """An SDK call in hold mode `wait`, running in a thread, as an app would make it."""
 
-    def __init__(self, harness: ProxyHarness, token: str, message: str,
-                 executor: ThreadPoolExecutor) -> None:
+    def __init__(self, harness: ProxyHarness, token: str, message: str, executor: ThreadPoolExecutor) -> None:
         before = open_ids(harness, token)
         client = harness.client()
         self.future: Future[Any] = executor.submit(
             lambda: client.chat.completions.with_raw_response.create(
-                model=MODEL, messages=[{"role": "user", "content": message}],
-                extra_headers=WAIT_HEADERS, timeout=60,
+                model=MODEL,
+                messages=[{"role": "user", "content": message}],
+                extra_headers=WAIT_HEADERS,
+                timeout=60,
             )
         )
         self.hold_id = eventually(lambda: _one_new(open_ids(harness, token) - before, self.future))
@@ -144,8 +152,10 @@ class WaitingCall:
 def _one_new(new: set[str], future: Future[Any]) -> str | None:
     if future.done():  # not held at all: fail with what the app got instead
         raw = future.result()
-        raise AssertionError(f"the answer was not held: {raw.headers.get('x-guardrail-verdict')} "
-                             f"{raw.parse().choices[0].message.content!r}")
+        raise AssertionError(
+            f"the answer was not held: {raw.headers.get('x-guardrail-verdict')} "
+            f"{raw.parse().choices[0].message.content!r}"
+        )
     return next(iter(new)) if len(new) == 1 else None
 
 

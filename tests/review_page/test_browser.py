@@ -19,8 +19,7 @@ from tests.review_page.conftest import Site
 from tests.review_page.support import ARTIFACTS, WaitingCall, audit_events, with_queue
 
 RUDE = "This is your own fault for entering the wrong address."
-FALLBACK = ("I'm sorry, I can't help with that here. A member of our team will follow up "
-            "with you by email.")
+FALLBACK = "I'm sorry, I can't help with that here. A member of our team will follow up with you by email."
 MARKUP = '<script>window.pwned=1</script><img src="http://127.0.0.1:9/x.png">'
 
 
@@ -37,9 +36,14 @@ def sign_in(page: Any, site: Site, name: str) -> None:
 def park(site: Site, answer: str = RUDE) -> str:
     async def go(queue: Any) -> str:
         hold = await queue.park(
-            kind="answer", app="shop", conversation_id="conv-direct",
-            messages=[{"role": "user", "content": "Where is my parcel?"}], answer=answer,
-            policy_version="test", fallback_text=FALLBACK, deadline_seconds=600,
+            kind="answer",
+            app="shop",
+            conversation_id="conv-direct",
+            messages=[{"role": "user", "content": "Where is my parcel?"}],
+            answer=answer,
+            policy_version="test",
+            fallback_text=FALLBACK,
+            deadline_seconds=600,
         )
         return str(hold.id)
 
@@ -61,8 +65,7 @@ def test_live_queue_and_approve_releases_the_waiting_answer(
     site.script.answers["CASE-APPROVE"] = RUDE
     sign_in(page, site, "alice")
     page.evaluate("window.notReloaded = true")
-    call = WaitingCall(site.harness, site.tokens["alice"], "Where is my parcel? CASE-APPROVE",
-                       executor)
+    call = WaitingCall(site.harness, site.tokens["alice"], "Where is my parcel? CASE-APPROVE", executor)
 
     row = page.locator(f'tr[data-id="{call.hold_id}"]')
     expect(row).to_be_visible(timeout=10000)  # the poller brought it in
@@ -124,8 +127,7 @@ def test_edit_keeps_placeholders_and_reveal_is_audited(
 
 def test_reject_sends_the_fallback(site: Site, page: Any, executor: ThreadPoolExecutor) -> None:
     site.script.answers["CASE-REJECT"] = RUDE
-    call = WaitingCall(site.harness, site.tokens["bob"], "Where is my parcel? CASE-REJECT",
-                       executor)
+    call = WaitingCall(site.harness, site.tokens["bob"], "Where is my parcel? CASE-REJECT", executor)
     sign_in(page, site, "bob")
     page.goto(f"{site.url}/items/{call.hold_id}")
     expect(page.locator("#reveal")).to_have_count(0)  # bob may not reveal
@@ -163,8 +165,9 @@ def test_form_posts_without_the_csrf_token_are_refused(site: Site, page: Any) ->
     refused = [
         page.request.post(decide, form={"decision": "approve", "version": "1"}),
         page.request.post(decide, form={"decision": "approve", "version": "1", "csrf": "forged"}),
-        page.request.post(decide, form={"decision": "approve", "csrf": token},
-                          headers={"Origin": "http://evil.example"}),
+        page.request.post(
+            decide, form={"decision": "approve", "csrf": token}, headers={"Origin": "http://evil.example"}
+        ),
     ]
     assert [r.status for r in refused] == [403, 403, 403]
     assert status_of(site, hold_id) is HoldStatus.PENDING
@@ -185,8 +188,7 @@ def test_markup_in_answers_is_shown_as_text_and_loads_nothing(
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     # The customer gives the URL, so the answer's copy of it is not a leak of
     # someone else's data (which the policy would block, not hold).
-    message = ("CASE-MARKUP <b>bold</b><script>window.pwned=2</script> my photo is at "
-               "http://127.0.0.1:9/x.png")
+    message = "CASE-MARKUP <b>bold</b><script>window.pwned=2</script> my photo is at http://127.0.0.1:9/x.png"
     call = WaitingCall(site.harness, site.tokens["alice"], message, executor)
     sign_in(page, site, "alice")
     expect(page.locator(f'tr[data-id="{call.hold_id}"]')).to_be_visible()

@@ -17,14 +17,17 @@ def test_placeholders_and_flagged_spans_are_separate_segments() -> None:
     assert "".join(p.text for p in parts) == text
     assert [p.text for p in parts if p.placeholder] == ["<PERSON_1>"]
     assert [(p.text, p.findings, p.last_of) for p in parts if p.findings] == [
-        ("Go away", (1,), (1,)), ("read the manual", (2,), (2,)),
+        ("Go away", (1,), (1,)),
+        ("read the manual", (2,), (2,)),
     ]
 
 
 def test_a_span_across_a_placeholder_keeps_both_marks() -> None:
     parts = segments("Hi <PERSON_1> bye", [finding(0, 13)])
     assert [(p.text, p.placeholder, p.findings) for p in parts] == [
-        ("Hi ", False, (1,)), ("<PERSON_1>", True, (1,)), (" bye", False, ()),
+        ("Hi ", False, (1,)),
+        ("<PERSON_1>", True, (1,)),
+        (" bye", False, ()),
     ]
     assert parts[1].classes == "ph flag"
 

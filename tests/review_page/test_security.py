@@ -44,8 +44,13 @@ def test_pages_carry_a_strict_content_security_policy(client: httpx.Client) -> N
         response = client.get(path)
         assert response.status_code == 200, path
         policy = response.headers["content-security-policy"]
-        for directive in ("default-src 'self'", "script-src 'self'", "img-src 'self'",
-                          "frame-ancestors 'none'", "object-src 'none'"):
+        for directive in (
+            "default-src 'self'",
+            "script-src 'self'",
+            "img-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ):
             assert directive in policy
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
         assert response.headers["x-content-type-options"] == "nosniff"
@@ -109,8 +114,14 @@ def test_the_reviewer_api_is_still_mounted(site: Site, client: httpx.Client) -> 
 
 def test_reveal_without_permission_is_refused_and_recorded(site: Site, client: httpx.Client) -> None:
     async def park(queue: Any) -> str:
-        hold = await queue.park(kind="answer", app="shop", conversation_id="c-reveal",
-                                answer="No.", policy_version="test", deadline_seconds=600)
+        hold = await queue.park(
+            kind="answer",
+            app="shop",
+            conversation_id="c-reveal",
+            answer="No.",
+            policy_version="test",
+            deadline_seconds=600,
+        )
         return str(hold.id)
 
     hold_id = with_queue(site.harness, park)
@@ -120,8 +131,9 @@ def test_reveal_without_permission_is_refused_and_recorded(site: Site, client: h
     refused = client.post(f"/review/items/{hold_id}/reveal", data={"csrf": csrf_of(page)})
     assert refused.status_code == 403
     assert "You may not reveal personal data" in refused.text
-    assert any('"hold.reveal_refused"' in e and hold_id in e and '"bob"' in e
-               for e in audit_events(site.harness))
+    assert any(
+        '"hold.reveal_refused"' in e and hold_id in e and '"bob"' in e for e in audit_events(site.harness)
+    )
 
 
 def test_unknown_items_are_a_404_page(site: Site, client: httpx.Client) -> None:
@@ -137,4 +149,3 @@ def test_templates_never_mark_content_safe() -> None:
             assert marker not in source, f"{template.name} uses {marker}"
     script = (Path(TEMPLATES_DIR).parent / "static" / "review.js").read_text(encoding="utf-8")
     assert "innerHTML" not in script and "eval(" not in script
-

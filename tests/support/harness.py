@@ -23,6 +23,7 @@ from guardrail.review.reviewers import ReviewerStore, Role
 from guardrail.standin import StandInProvider, ThreadedServer
 
 MODEL = "support-bot"
+SHIPPED_POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
 def lean_path_default() -> bool:
@@ -32,9 +33,7 @@ def lean_path_default() -> bool:
 
 
 class ProxyHarness:
-    def __init__(
-        self, provider: StandInProvider, proxy: ThreadedServer, settings: Settings, app: Any = None
-    ):
+    def __init__(self, provider: StandInProvider, proxy: ThreadedServer, settings: Settings, app: Any = None):
         self.provider = provider
         self.proxy = proxy
         self.settings = settings

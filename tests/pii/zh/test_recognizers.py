@@ -54,13 +54,19 @@ def _found(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
         ("谢谢你的帮助！\n陈家荣", "PERSON", "陈家荣"),
         ("聯絡人：林志明", "PERSON", "林志明"),
         # Addresses.
-        ("请寄到北京市朝阳区建国路88号SOHO现代城5栋2单元1203室，谢谢",
-         "STREET_ADDRESS", "北京市朝阳区建国路88号SOHO现代城5栋2单元1203室"),
+        (
+            "请寄到北京市朝阳区建国路88号SOHO现代城5栋2单元1203室，谢谢",
+            "STREET_ADDRESS",
+            "北京市朝阳区建国路88号SOHO现代城5栋2单元1203室",
+        ),
         ("地址改成上海市浦东新区张江镇科苑路399号", "STREET_ADDRESS", "上海市浦东新区张江镇科苑路399号"),
         ("住在广州市天河区阳光花园3栋501室", "STREET_ADDRESS", "广州市天河区阳光花园3栋501室"),
         ("台北市大安區忠孝東路四段100號5樓之2", "STREET_ADDRESS", "台北市大安區忠孝東路四段100號5樓之2"),
-        ("寄到10491 臺北市中山區南京東路二段100巷5弄3號", "STREET_ADDRESS",
-         "10491 臺北市中山區南京東路二段100巷5弄3號"),
+        (
+            "寄到10491 臺北市中山區南京東路二段100巷5弄3號",
+            "STREET_ADDRESS",
+            "10491 臺北市中山區南京東路二段100巷5弄3號",
+        ),
         # Mixed Chinese and English: both families run.
         ("我的订单还没到, my name is Sarah Connor, 电话13800138000", "PERSON", "Sarah Connor"),
     ],
