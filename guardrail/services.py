@@ -10,6 +10,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from guardrail.app_keys import KeyStore
+from guardrail.audit import AuditUnavailable
 from guardrail.config import AppConfig, Settings
 from guardrail.errors import service_unavailable
 from guardrail.proxy.upstream import Upstream
@@ -39,8 +40,6 @@ class Services:
 
     async def audit_decisions(self, call: Any, decisions: list[tuple[str, Verdict]]) -> None:
         """Record several decisions of one call in order, in one round trip."""
-        from guardrail.audit import AuditUnavailable
-
         entries = [
             (
                 f"proxy.{stage}",
@@ -56,11 +55,7 @@ class Services:
             for stage, verdict in decisions
         ]
         try:
-            if len(entries) == 1:
-                event, fields = entries[0]
-                await self.audit.record(event, **fields)
-            else:
-                await self.audit.record_many(entries)
+            await self.audit.record_many(entries)
         except AuditUnavailable:
             # An unrecorded decision is not acceptable: fail the request closed.
             raise service_unavailable("The audit log is unavailable.", code="audit_unavailable") from None

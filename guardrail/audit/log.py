@@ -19,7 +19,7 @@ from typing import IO, Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from guardrail.audit.lua import APPEND_SCRIPT, AUDIT_LUA
+from guardrail.audit.lua import APPEND_SCRIPT
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +29,6 @@ _FORBIDDEN_FIELDS = frozenset(
 )
 _MAX_STRING = 200
 _Scalar = str | int | float | bool | None
-
-# Several entries in one script call, chained in order (one round trip for a
-# request's decision and its answer's).
-APPEND_MANY_SCRIPT = (
-    AUDIT_LUA
-    + """
-local h = ''
-for i = 1, #ARGV do h = audit_append(KEYS[1], KEYS[2], ARGV[i]) end
-return h
-"""
-)
 
 
 class AuditUnavailable(Exception):
@@ -74,8 +63,14 @@ class AuditEntry:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"id": self.id, "seq": self.seq, "ts": self.ts, "prev": self.prev,
-             "hash": self.hash, "body": self.body},
+            {
+                "id": self.id,
+                "seq": self.seq,
+                "ts": self.ts,
+                "prev": self.prev,
+                "hash": self.hash,
+                "body": self.body,
+            },
             ensure_ascii=False,
         )
 
@@ -125,17 +120,10 @@ class AuditLog:
         self._redis = redis
         self.keys = AuditKeys.for_prefix(prefix)
         self._append = redis.register_script(APPEND_SCRIPT)
-        self._append_many = redis.register_script(APPEND_MANY_SCRIPT)
 
     async def record(self, event: str, **fields: Any) -> str:
         """Append one entry; returns its hash."""
-        body = encode_body(event, **fields)
-        try:
-            result = await self._append(keys=[self.keys.stream, self.keys.head], args=[body])
-        except RedisError as exc:
-            logger.error("audit append failed for event %s: %s", event, type(exc).__name__)
-            raise AuditUnavailable("audit log unavailable") from exc
-        return _text(result)
+        return await self.record_many([(event, fields)])
 
     async def record_many(self, entries: Iterable[tuple[str, Mapping[str, Any]]]) -> str:
         """Append (event, fields) entries in order, in one atomic script call;
@@ -145,7 +133,7 @@ class AuditLog:
         if not bodies:
             return ""
         try:
-            result = await self._append_many(keys=[self.keys.stream, self.keys.head], args=bodies)
+            result = await self._append(keys=[self.keys.stream, self.keys.head], args=bodies)
         except RedisError as exc:
             events = ",".join(event for event, _ in entries)
             logger.error("audit append failed for events %s: %s", events, type(exc).__name__)
@@ -177,7 +165,9 @@ class AuditLog:
         result = checker.result()
         if checker.last_hash != head_hash or checker.last_seq != head_seq:
             return VerifyResult(
-                ok=False, entries=result.entries, first_bad=checker.last_id or "(end)",
+                ok=False,
+                entries=result.entries,
+                first_bad=checker.last_id or "(end)",
                 reason="the log ends before the head record: entries were removed from the end",
             )
         return result
@@ -229,8 +219,12 @@ def verify_export(lines: Iterable[str]) -> VerifyResult:
         try:
             raw = json.loads(line)
             entry = AuditEntry(
-                id=str(raw["id"]), seq=int(raw["seq"]), ts=int(raw["ts"]),
-                prev=str(raw["prev"]), hash=str(raw["hash"]), body=str(raw["body"]),
+                id=str(raw["id"]),
+                seq=int(raw["seq"]),
+                ts=int(raw["ts"]),
+                prev=str(raw["prev"]),
+                hash=str(raw["hash"]),
+                body=str(raw["body"]),
             )
         except (ValueError, KeyError, TypeError):
             return VerifyResult(False, checker.count, f"line {number}", "not a valid entry")

@@ -86,7 +86,16 @@ end
 """
 )
 
-APPEND_SCRIPT = AUDIT_LUA + "\nreturn audit_append(KEYS[1], KEYS[2], ARGV[1])\n"
+# Appends every ARGV in order, chained (one entry, or a request's decision and
+# its answer's in one round trip); returns the last entry's hash.
+APPEND_SCRIPT = (
+    AUDIT_LUA
+    + """
+local h = ''
+for i = 1, #ARGV do h = audit_append(KEYS[1], KEYS[2], ARGV[i]) end
+return h
+"""
+)
 
 # Used by tests to check the Lua SHA-256 against hashlib.
 SHA256_SCRIPT = _SHA256_LUA + "\nreturn sha256(ARGV[1])\n"

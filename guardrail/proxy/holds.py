@@ -35,7 +35,9 @@ class HoldDesk:
         if held is None:  # pragma: no cover - the pipeline only calls us with one
             raise RuntimeError("hold without a held choice")
         settings = policy.hold
-        language = detect_language(protected.restore(held.deidentified_answer))
+        # Placeholders are ASCII tags: the de-identified text tells the language
+        # as well as the restored one, without restoring it just for this.
+        language = detect_language(held.deidentified_answer)
         try:
             hold = await self.services.queue.park(
                 kind=HoldKind.ANSWER,

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from guardrail.chat_messages import latest_customer_text
 from guardrail.errors import bad_request, service_unavailable
 from guardrail.language import detect_language
+from guardrail.pii import PiiUnavailable
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
 from guardrail.proxy.completions import text_completion
@@ -77,7 +78,7 @@ class ChatPipeline:
             review = await review_completion(
                 completion, protected=protected, policy=policy, context=context, pii=self.services.pii
             )
-        except BaseException:
+        except Exception:
             await self.services.audit_decision(call, "request", request_verdict)
             raise
         decisions = [("request", request_verdict), ("answer", review.verdict)]
@@ -137,8 +138,6 @@ class ChatPipeline:
         return JSONResponse(completion, headers=verdict_headers(verdict))
 
     async def _protect(self, call: ChatCall, policy: Any) -> Any:
-        from guardrail.pii import PiiUnavailable
-
         try:
             protected = await self.services.pii.protect(
                 call.messages,
