@@ -97,16 +97,32 @@ class _ChangedOnly(_Setter):
             super().__call__(value)
 
 
-def opening_digest(messages: list[dict[str, Any]]) -> bytes:
-    """A digest of the conversation's opening: every message before the first
-    assistant message. Plain OpenAI clients resend it unchanged every turn, so
-    it identifies the conversation; the caller keys it (HMAC) before use."""
-    opening = []
+def opening_digest(messages: list[dict[str, Any]], user: str | None = None) -> bytes:
+    """A digest that identifies a conversation when the app sends no id.
+
+    Plain OpenAI clients resend the start of a conversation unchanged every
+    turn: every message before the first assistant message, and the first
+    customer message even when an assistant greeting comes before it. Many
+    customers of one app share a system prompt and greeting, so the first
+    customer message (and the `user` field, when the app sends one) is what
+    keeps their conversations, and their placeholders, apart. The caller keys
+    the digest (HMAC) before use.
+    """
+    opening: list[Any] = []
+    first_user_seen = False
+    in_opening = True
     for message in messages:
         if not isinstance(message, dict):
             continue
-        if message.get("role") == "assistant":
+        role = message.get("role")
+        if role == "assistant":
+            in_opening = False
+        if in_opening or (role == "user" and not first_user_seen):
+            opening.append([role, message.get("name"), message.get("content")])
+        first_user_seen = first_user_seen or role == "user"
+        if not in_opening and first_user_seen:
             break
-        opening.append([message.get("role"), message.get("name"), message.get("content")])
-    encoded = json.dumps(opening, sort_keys=True, ensure_ascii=False, default=str)
+    encoded = json.dumps(
+        {"opening": opening, "user": user}, sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(encoded.encode()).digest()

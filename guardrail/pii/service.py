@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -61,11 +62,16 @@ class PiiService:
         scope: str,
         conversation_id: str | None,
         policy: PiiPolicy,
+        user: str | None = None,
     ) -> ProtectedConversation:
-        """A de-identified deep copy of `messages`; the input is never mutated."""
+        """A de-identified deep copy of `messages`; the input is never mutated.
+
+        `user` is the request's `user` field: without a conversation id it
+        helps tell apart customers whose conversations open alike.
+        """
         try:
             copied = copy.deepcopy(messages)
-            cid = await self._conversation_id(scope, conversation_id, messages)
+            cid = await self._conversation_id(scope, conversation_id, messages, user)
             if not policy.enabled:
                 return ProtectedConversation(
                     messages=copied, conversation_id=cid, scope=scope, values={}
@@ -93,10 +99,18 @@ class PiiService:
         except Exception as exc:  # fail closed on anything, say nothing about the text
             raise _unavailable("de-identification", exc) from None
 
-    async def restorer_for(self, scope: str, conversation_id: str) -> ProtectedConversation:
-        """Rebuild a conversation's restorer from the vault (any replica, later)."""
+    async def restorer_for(
+        self, scope: str, conversation_id: str, labels: Collection[str]
+    ) -> ProtectedConversation:
+        """Rebuild the restorer of one request from the vault (any replica, later).
+
+        Only `labels`, the placeholders that request was issued, resolve: a
+        conversation id may be shared by several customers (an app that sends
+        none, a shared opening), so the conversation's other values must never
+        be put into this request's answer.
+        """
         try:
-            values = await self._vault.load(scope, conversation_id)
+            values = await self._vault.load(scope, conversation_id, labels)
         except Exception as exc:
             raise _unavailable("vault read", exc) from None
         return ProtectedConversation(
@@ -137,12 +151,12 @@ class PiiService:
         return [select(text, detections, policy) for text, detections in zip(texts, raw, strict=True)]
 
     async def _conversation_id(
-        self, scope: str, header: str | None, messages: list[dict[str, Any]]
+        self, scope: str, header: str | None, messages: list[dict[str, Any]], user: str | None
     ) -> str:
         if header:
             candidates = ["h" + fp for fp in self._keys.fingerprints(scope, "header", header)]
         else:
-            opening = opening_digest(messages).hex()
+            opening = opening_digest(messages, user).hex()
             candidates = ["d" + fp for fp in self._keys.fingerprints(scope, "opening", opening)]
         # After a key rotation, a live conversation keeps the id (and with it
         # the placeholders) it was given under the older key.

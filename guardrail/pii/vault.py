@@ -15,6 +15,7 @@ Neither values nor anything derived from them without a key appear in keys.
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -91,20 +92,28 @@ class Vault:
         labels = await self._allocate(keys=[self.key(conversation_id)], args=args)
         return [_text(label) for label in labels]
 
-    async def load(self, scope: str, conversation_id: str) -> dict[str, str]:
-        """Every label the conversation issued -> its value; refreshes the TTL."""
+    async def load(
+        self, scope: str, conversation_id: str, labels: Collection[str]
+    ) -> dict[str, str]:
+        """The value of each of `labels` the conversation issued; refreshes the TTL.
+
+        Only the labels asked for are read and decrypted: a caller restoring
+        one request's answer never holds the rest of the conversation's values.
+        """
+        wanted = sorted(set(labels))
+        if not wanted:
+            await self.touch(conversation_id)
+            return {}
         key = self.key(conversation_id)
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(key)
+            pipe.hmget(key, [f"r:{label}" for label in wanted])
             pipe.expire(key, self._ttl)
-            fields, _ = await pipe.execute()
+            sealed_values, _ = await pipe.execute()
         aad = _aad(scope, conversation_id)
         values = {}
-        for field, sealed in fields.items():
-            name = _text(field)
-            if name.startswith("r:"):
-                blob = base64.b64decode(sealed)
-                values[name[2:]] = self._keys.decrypt(blob, aad).decode()
+        for label, sealed in zip(wanted, sealed_values, strict=True):
+            if sealed is not None:  # expired, or never issued here
+                values[label] = self._keys.decrypt(base64.b64decode(sealed), aad).decode()
         return values
 
     async def exists(self, conversation_id: str) -> bool:

@@ -54,6 +54,7 @@ class HoldDesk:
                 model=call.request.model,
                 language=language,
                 meta={"request_id": call.request_id},
+                labels=sorted(protected.labels),
             )
         except QueueUnavailable:
             logger.error("review queue unavailable; held answer for %s not released", call.request_id)
@@ -101,6 +102,7 @@ class HoldDesk:
                 model=call.request.model,
                 language=detect_language(customer),
                 meta={"request_id": call.request_id},
+                labels=sorted(protected.labels),
             )
         except QueueUnavailable:
             # The customer still gets the handoff message; losing the queue

@@ -144,6 +144,7 @@ class ChatPipeline:
                 scope=call.app.name,
                 conversation_id=call.conversation_id,
                 policy=policy.pii,
+                user=_user_field(call.body),
             )
         except PiiUnavailable:
             # Fail closed: never send text we could not de-identify.
@@ -179,3 +180,9 @@ def _request_label(verdict: Verdict) -> str:
     if any(f.kind == "handoff" for f in verdict.findings):
         return "handoff"
     return verdict.action.value
+
+
+def _user_field(body: dict[str, Any]) -> str | None:
+    # OpenAI's end-user id; only a string means anything here.
+    user = body.get("user")
+    return user if isinstance(user, str) and user else None

@@ -114,7 +114,11 @@ class Upstream:
         args.update(resolve_env_references(model.params))
         args["messages"] = messages
         args.setdefault("timeout", self.settings.timeout_seconds)
-        args.setdefault("num_retries", self.settings.max_retries)
+        # The provider SDK's own retries (connection errors, 408/409/429/5xx),
+        # not litellm's `num_retries`: with tenacity installed (any package may
+        # pull it in) that wrapper retries every error, 400s included.
+        if "num_retries" not in args:
+            args.setdefault("max_retries", self.settings.max_retries)
         return args
 
     async def complete(

@@ -52,7 +52,7 @@ def hold_status_handler(queue: ReviewQueue, pii: RestorerSource) -> Handler:
         text = None
         if outcome is not None and outcome.text is not None:
             try:
-                text = await restore_text(pii, app, hold.conversation_id, outcome.text)
+                text = await restore_text(pii, hold, outcome.text)
             except Exception as exc:  # never fall back to sending placeholders or raw text
                 logger.error("hold %s: re-identification failed: %s", hold_id,
                              type(exc).__name__)

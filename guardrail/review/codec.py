@@ -32,6 +32,7 @@ def park_fields(
     model: str | None,
     language: str | None,
     meta: Mapping[str, Any] | None,
+    labels: Sequence[str] = (),
 ) -> list[str]:
     pairs: dict[str, str] = {
         "kind": str(kind),
@@ -50,6 +51,7 @@ def park_fields(
         "model": model or "",
         "language": language or "",
         "meta": _dump(dict(meta or {})),
+        "labels": _dump(sorted(set(labels))),
     }
     flat: list[str] = []
     for name, value in pairs.items():
@@ -88,6 +90,9 @@ def hold_from_hash(raw: Mapping[bytes, bytes], now: float) -> Hold:
         model=data.get("model") or None,
         language=data.get("language") or None,
         meta=_load(data.get("meta"), {}),
+        # Holds parked before labels were recorded restore nothing: a
+        # placeholder left in an answer beats another customer's value.
+        labels=tuple(_load(data.get("labels"), [])),
         claimed_by=claimed_by,
         claim_until=claim_until,
         outcome=outcome,

@@ -169,6 +169,9 @@ class Hold:
     model: str | None = None
     language: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # The placeholders the held request was issued: the only ones its
+    # release may resolve (a conversation id can be shared by customers).
+    labels: tuple[str, ...] = ()
     claimed_by: str | None = None
     claim_until: float | None = None
     outcome: Outcome | None = None

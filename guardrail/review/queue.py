@@ -106,10 +106,12 @@ class ReviewQueue:
         language: str | None = None,
         meta: Mapping[str, Any] | None = None,
         hold_id: str | None = None,
+        labels: Sequence[str] = (),
     ) -> Hold:
         """Put an item in the queue (one round trip, audit entry included).
 
-        Texts must already be de-identified. At `deadline_seconds` an open
+        Texts must already be de-identified; `labels` are the placeholders
+        the held request was issued, the only ones its release restores. At `deadline_seconds` an open
         item is closed with the policy's `timeout_outcome`: `fallback` releases
         `timeout_text` (default: the fallback text), `release` the answer
         itself (only ever by explicit policy; audited as such), and `holding`
@@ -135,7 +137,7 @@ class ReviewQueue:
             kind=kind, app=app, conversation_id=conversation_id, messages=messages,
             answer=answer, findings=findings, suggestions=suggestions,
             policy_version=policy_version, fallback_text=fallback_text, timeout_text=timeout,
-            stream=stream, model=model, language=language, meta=meta,
+            stream=stream, model=model, language=language, meta=meta, labels=labels,
         )
         deadline_arg = "" if deadline_seconds is None else repr(float(deadline_seconds))
         args = [self.keys.base, hold_id, deadline_arg, int(risk), body, str(timeout_outcome),
@@ -154,7 +156,7 @@ class ReviewQueue:
             messages=tuple(dict(m) for m in messages), answer=answer,
             suggestions=tuple(suggestions), fallback_text=fallback_text, timeout_text=timeout,
             timeout_outcome=timeout_outcome, stream=stream, model=model, language=language,
-            meta=dict(meta or {}),
+            meta=dict(meta or {}), labels=tuple(sorted(set(labels))),
         )
 
     # -- reading -----------------------------------------------------------

@@ -1,16 +1,23 @@
 """Re-identifying queue texts through the PII service, whatever its shape.
 
 The queue only ever stores de-identified text. Putting the real values back
-is the PII service's job (`restorer_for(scope=app, conversation_id)`); these
-helpers accept sync or async implementations so the two packages stay
+is the PII service's job (`restorer_for(scope=app, conversation_id, labels)`);
+these helpers accept sync or async implementations so the two packages stay
 decoupled.
+
+A hold restores only the placeholders its own request was issued
+(`Hold.labels`), never everything its conversation id ever stored: customers
+whose conversations open alike may share that id.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from guardrail.review.model import Hold
 
 T = TypeVar("T")
 
@@ -20,7 +27,9 @@ class Restorer(Protocol):
 
 
 class RestorerSource(Protocol):
-    def restorer_for(self, scope: str, conversation_id: str) -> Restorer | Awaitable[Restorer]: ...
+    def restorer_for(
+        self, scope: str, conversation_id: str, labels: Sequence[str]
+    ) -> Restorer | Awaitable[Restorer]: ...
 
 
 async def _resolve(value: T | Awaitable[T]) -> T:
@@ -29,15 +38,17 @@ async def _resolve(value: T | Awaitable[T]) -> T:
     return value
 
 
-async def restorer(pii: RestorerSource, app: str, conversation_id: str) -> Restorer:
-    return await _resolve(pii.restorer_for(scope=app, conversation_id=conversation_id))
+async def restorer(pii: RestorerSource, hold: Hold) -> Restorer:
+    """The restorer of one hold: its own request's placeholders only."""
+    return await _resolve(
+        pii.restorer_for(scope=hold.app, conversation_id=hold.conversation_id, labels=hold.labels)
+    )
 
 
-async def restore_text(pii: RestorerSource, app: str, conversation_id: str,
-                       text: str | None) -> str | None:
+async def restore_text(pii: RestorerSource, hold: Hold, text: str | None) -> str | None:
     if text is None:
         return None
-    found = await restorer(pii, app, conversation_id)
+    found = await restorer(pii, hold)
     return await _resolve(found.restore(text))
 
 

@@ -61,7 +61,7 @@ async def reveal_hold(
     except AuditUnavailable:
         return Reveal(RevealStatus.AUDIT_UNAVAILABLE)
     try:
-        found = await restorer(pii, hold.app, hold.conversation_id)
+        found = await restorer(pii, hold)
         messages = await restore_messages(found, hold.messages)
         released = hold.outcome.text if hold.outcome else None
         texts = await restore_messages(found, [{"content": hold.answer}, {"content": released}])

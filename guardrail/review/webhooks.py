@@ -140,7 +140,7 @@ class WebhookDispatcher:
             return False
         outcome = hold.outcome
         try:
-            text = await restore_text(self.pii, hold.app, hold.conversation_id, outcome.text)
+            text = await restore_text(self.pii, hold, outcome.text)
             body = json.dumps({
                 "id": hold_id,
                 "type": f"hold.{outcome.status}",

@@ -64,8 +64,8 @@ async def test_rebuilt_restorer_matches_the_original(pii_service, policy):
     protected = await pii_service.protect(
         [user("I'm Sarah Connor, call (212) 555-0199")], scope="app", conversation_id="r", policy=policy
     )
-    later = await pii_service.restorer_for("app", protected.conversation_id)
+    later = await pii_service.restorer_for("app", protected.conversation_id, protected.labels)
     text = "Calling <PERSON_1> on <PHONE_NUMBER_1>"
     assert later.restore(text) == protected.restore(text) == "Calling Sarah Connor on (212) 555-0199"
-    other_app = await pii_service.restorer_for("other", "dnothing")
+    other_app = await pii_service.restorer_for("other", "dnothing", protected.labels)
     assert other_app.restore(text) == text

@@ -54,12 +54,12 @@ async def test_key_rotation_keeps_conversations(redis_client, pii_prefix, analyz
     assert second.conversation_id == first.conversation_id
     assert second.messages[0] == first.messages[0]
     assert "<EMAIL_ADDRESS_2>" in second.messages[2]["content"]
-    restored = await rotated.restorer_for("app", first.conversation_id)
+    restored = await rotated.restorer_for("app", first.conversation_id, second.labels)
     assert restored.restore("<PERSON_1> <EMAIL_ADDRESS_2>") == f"{SECRET_NAME} bob@example.org"
     # Once the old key is dropped, its entries can no longer be opened: fail closed.
     new_only = PiiService(redis_client, prefix=pii_prefix, vault_keys=[NEW_KEY], analyzer=analyzer)
     with pytest.raises(PiiUnavailable):
-        await new_only.restorer_for("app", first.conversation_id)
+        await new_only.restorer_for("app", first.conversation_id, first.labels)
     for service in (before, rotated, new_only):
         await service.aclose()
 
@@ -68,13 +68,13 @@ async def test_tampered_entry_fails_closed(redis_client, pii_prefix, analyzer, p
     service = PiiService(redis_client, prefix=pii_prefix, vault_keys=[OLD_KEY], analyzer=analyzer)
     protected = await service.protect([user(TEXT)], scope="app", conversation_id=None, policy=policy)
     with pytest.raises(PiiUnavailable):  # ciphertexts are bound to their scope
-        await service.restorer_for("other-app", protected.conversation_id)
+        await service.restorer_for("other-app", protected.conversation_id, protected.labels)
     key = f"{pii_prefix}pii:v:{protected.conversation_id}"
     sealed = base64.b64decode(await redis_client.hget(key, "r:PERSON_1"))
     flipped = sealed[:-1] + bytes([sealed[-1] ^ 1])
     await redis_client.hset(key, "r:PERSON_1", base64.b64encode(flipped))
     with pytest.raises(PiiUnavailable):
-        await service.restorer_for("app", protected.conversation_id)
+        await service.restorer_for("app", protected.conversation_id, protected.labels)
     await service.aclose()
 
 

@@ -35,6 +35,8 @@ async def park_answer(queue: ReviewQueue, **overrides: object) -> Hold:
         "policy_version": "pv-1",
         "fallback_text": "Sorry, a colleague will get back to you.",
         "deadline_seconds": 300,
+        # What Alice's request was issued (seed_alice): all a release may restore.
+        "labels": ["PERSON_1", "EMAIL_ADDRESS_1"],
     }
     values.update(overrides)
     return await queue.park(**values)  # type: ignore[arg-type]
