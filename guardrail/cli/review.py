@@ -40,6 +40,7 @@ T = TypeVar("T")
 
 @dataclass
 class Services:
+    settings: Settings
     redis: aioredis.Redis
     prefix: str
     audit: AuditLog
@@ -59,8 +60,9 @@ async def connect() -> AsyncIterator[Services]:
     audit = AuditLog(handle.client, prefix=prefix)
     try:
         yield Services(
-            redis=handle.client, prefix=prefix, audit=audit,
-            queue=ReviewQueue(handle.client, prefix=prefix, audit=audit),
+            settings=settings, redis=handle.client, prefix=prefix, audit=audit,
+            queue=ReviewQueue(handle.client, prefix=prefix, audit=audit,
+                              **settings.review.queue_options()),
             reviewers=ReviewerStore(handle.client, prefix=prefix),
         )
     finally:
@@ -172,7 +174,8 @@ def _content(content: Any) -> str:
 
 @review_group.command("claim")
 @click.argument("hold_id")
-@click.option("--lease", type=float, default=None, help="Seconds (default 300).")
+@click.option("--lease", type=float, default=None,
+              help="Seconds (default GUARDRAIL_REVIEW_CLAIM_SECONDS, 300).")
 @click.pass_context
 def claim_cmd(ctx: click.Context, hold_id: str, lease: float | None) -> None:
     """Take an item so nobody else works on it."""
@@ -187,13 +190,14 @@ def claim_cmd(ctx: click.Context, hold_id: str, lease: float | None) -> None:
 
 
 def _decide(ctx: click.Context, hold_id: str, decision: Decision, *, text: str | None = None,
-            choice: int | None = None, version: int | None, key: str | None) -> None:
+            choice: int | None = None, version: int | None, key: str | None,
+            slots: dict[str, str] | None = None) -> None:
     name = _reviewer(ctx)
 
     async def work(s: Services) -> Outcome:
         await _check_reviewer(s, name)
         return await s.queue.decide(hold_id, name, decision, text=text, choice=choice,
-                                    expected_version=version, idempotency_key=key)
+                                    expected_version=version, idempotency_key=key, slots=slots)
 
     outcome = run(work)
     click.echo(f"{outcome.hold_id}: {outcome.decision} by {outcome.reviewer} "
@@ -246,13 +250,23 @@ def reject_cmd(ctx: click.Context, hold_id: str, text: str | None, version: int 
 @review_group.command("pick")
 @click.argument("hold_id")
 @click.argument("choice", type=int)
+@click.option("--slot", "slot_values", multiple=True, metavar="NAME=VALUE",
+              help="Fill a {NAME} slot the message still has (repeatable).")
 @_version
 @_key
 @click.pass_context
-def pick_cmd(ctx: click.Context, hold_id: str, choice: int, version: int | None,
-             key: str | None) -> None:
-    """Release suggested approved message number CHOICE (see `show`)."""
-    _decide(ctx, hold_id, Decision.PICK, choice=choice, version=version, key=key)
+def pick_cmd(ctx: click.Context, hold_id: str, choice: int, slot_values: tuple[str, ...],
+             version: int | None, key: str | None) -> None:
+    """Release suggested approved message number CHOICE (see `show`).
+
+    A message with an unfilled {slot} is refused until --slot fills it."""
+    slots = {}
+    for item in slot_values:
+        slot_name, sep, value = item.partition("=")
+        if not sep or not slot_name.strip():
+            raise click.UsageError(f"--slot wants NAME=VALUE, got {item!r}")
+        slots[slot_name.strip()] = value
+    _decide(ctx, hold_id, Decision.PICK, choice=choice, version=version, key=key, slots=slots)
 
 
 @review_group.command("reply")

@@ -24,7 +24,6 @@ from guardrail.audit import AuditLog, encode_body
 from guardrail.review import codec, scripts
 from guardrail.review.keys import ReviewKeys
 from guardrail.review.labels import label_for
-from guardrail.review.slots import fill_slots, unfilled_slots
 from guardrail.review.listing import HoldFilter, summarize
 from guardrail.review.model import (
     ALLOWED_DECISIONS,
@@ -39,6 +38,7 @@ from guardrail.review.model import (
     QueueUnavailable,
     TimeoutOutcome,
 )
+from guardrail.review.slots import fill_slots, unfilled_slots
 from guardrail.types import Finding, Severity
 
 logger = logging.getLogger(__name__)
