@@ -4,11 +4,13 @@ per-rule counters, in the same atomic step as the decision (real Redis)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
 from guardrail.audit import AuditLog
+from guardrail.config import ConfigError, Settings
 from guardrail.review import Conflict, Decision, HoldKind, HoldStatus, InvalidDecision, ReviewQueue
 from guardrail.review.labels import DecisionLabel, ReviewerCall, label_for
 from guardrail.review.stats import LabelLog, review_metrics, review_stats
@@ -201,3 +203,20 @@ async def test_due_soon_is_counted(redis_client: aioredis.Redis, prefix: str,
     assert counts["due_soon"] == 1
     metrics = await review_metrics(queue)
     assert (metrics.open, metrics.due_soon, metrics.claimed) == (3, 1, 0)
+
+
+def test_review_timings_come_from_env_or_guardrail_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "guardrail.yaml"
+    config.write_text("review:\n  claim_seconds: 120\n  due_soon_seconds: 30\n", encoding="utf-8")
+    monkeypatch.setenv("GUARDRAIL_REVIEW_CLAIM_SECONDS", "90")
+    settings = Settings.from_env(config_path=config)
+    assert settings.review.queue_options() == {
+        "lease_seconds": 90.0, "due_soon_seconds": 30.0,
+        "label_retention_seconds": 365 * 86400,
+    }
+    monkeypatch.setenv("GUARDRAIL_REVIEW_CLAIM_SECONDS", "0")
+    with pytest.raises(ConfigError) as bad:
+        Settings.from_env(config_path=config)
+    assert "review.claim_seconds" in str(bad.value)
