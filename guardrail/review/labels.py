@@ -94,11 +94,14 @@ class DecisionLabel:
             "decided_at": self.decided_at,
         }
 
-    def to_json(self) -> str:
-        """Stored form; `decided_at` comes from Redis's clock when it is written."""
+    def to_json(self, *, with_text: bool = True) -> str:
+        """Stored form; `decided_at` comes from Redis's clock when it is written.
+        Without text for the label log, which outlives the hold."""
         data = self.to_dict()
         for derived in ("rules_right", "decided_at"):
             data.pop(derived)
+        if not with_text:
+            data.pop("wanted_text")
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

@@ -292,7 +292,7 @@ class ReviewQueue:
             "1" if released is not None else "0",
             "" if expected_version is None else str(int(expected_version)),
             idempotency_key or "", self.retention_seconds, body, label.to_json(),
-            self.label_retention_seconds,
+            self.label_retention_seconds, label.to_json(with_text=False),
         ]
         with _unavailable_on_redis_error("decide"):
             result = await self._decide(keys=self._globals, args=args)

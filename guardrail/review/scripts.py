@@ -27,13 +27,14 @@ local g = {open = KEYS[1], closed = KEYS[2], deadlines = KEYS[3], outbox = KEYS[
            audit_stream = KEYS[5], audit_head = KEYS[6], labels = KEYS[7],
            label_counts = KEYS[8], claims = KEYS[9]}
 
--- A decision's label: kept on the hold, appended to the label log (trimmed
--- to `label_keep` seconds) and counted per app, rule and reviewer call.
-local function record_label(h, label, now, label_keep)
+-- A decision's label: kept on the hold (with the wanted text), appended to
+-- the label log without any text (`logged`, trimmed to `label_keep` seconds:
+-- it outlives the hold) and counted per app, rule and reviewer call.
+local function record_label(h, label, logged, now, label_keep)
   if label == '' then return end
   redis.call('HSET', h, 'decision_label', label)
-  redis.call('XADD', g.labels, 'MINID', '~', fmt(now - label_keep * 1000), '*', 'label', label)
-  local l = cjson.decode(label)
+  redis.call('XADD', g.labels, 'MINID', '~', fmt(now - label_keep * 1000), '*', 'label', logged)
+  local l = cjson.decode(logged)
   local counted = false
   for _, pair in ipairs({{l.rule_ids, 'enforced'}, {l.shadow_rule_ids, 'shadow'}}) do
     if type(pair[1]) == 'table' then
@@ -75,7 +76,7 @@ local function expiry_label(h, id)
 end
 
 local function close_hold(base, id, status, decision, reviewer, text, has_text, idem,
-                          retention, now, audit_body, label, label_keep)
+                          retention, now, audit_body, label, label_keep, logged)
   local h = base .. 'hold:' .. id
   local info = redis.call('HMGET', h, 'kind', 'app', 'conv', 'version')
   local version = tonumber(info[4]) + 1
@@ -92,7 +93,7 @@ local function close_hold(base, id, status, decision, reviewer, text, has_text, 
   redis.call('ZREM', g.deadlines, id)
   redis.call('ZREM', g.claims, id)
   redis.call('ZADD', g.closed, now, id)
-  record_label(h, label, now, label_keep)
+  record_label(h, label, logged or label, now, label_keep)
   local done = base .. 'done:' .. id
   redis.call('XADD', done, 'MAXLEN', '1', '*', 'outcome', outcome)
   redis.call('EXPIRE', h, retention)
@@ -144,7 +145,7 @@ return {'ok', fmt(now), deadline}
 """
 
 # ARGV: base, id, reviewer, decision, text, has_text, expected_version|'', idem|'',
-#       retention, audit_body, label, label_retention
+#       retention, audit_body, label, label_retention, label_without_text
 DECIDE = _LIB + r"""
 local base, id, reviewer = ARGV[1], ARGV[2], ARGV[3]
 local h = base .. 'hold:' .. id
@@ -168,7 +169,7 @@ if st[1] == 'claimed' and st[3] ~= reviewer and until_ms and until_ms > now then
   return {'conflict', 'claimed', st[2], st[3]}
 end
 local outcome = close_hold(base, id, 'decided', ARGV[4], reviewer, ARGV[5], ARGV[6], idem,
-                           retention, now, ARGV[10], ARGV[11], label_keep)
+                           retention, now, ARGV[10], ARGV[11], label_keep, ARGV[13])
 return {'ok', outcome}
 """
 

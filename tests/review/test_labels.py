@@ -157,6 +157,11 @@ async def test_unfilled_slots_are_asked_for_never_sent(queue: ReviewQueue) -> No
     assert outcome.text == "I've started a refund of $45.00 for order BS-123456."
     label = DecisionLabel.from_dict((await queue.get(hold.id)).decision_label or {})
     assert label.call is ReviewerCall.EDITED and label.wanted_text == outcome.text
+    # The label log outlives the hold: it keeps ids and rules, never a text.
+    (logged,) = await LabelLog(queue.redis, queue.keys).read()
+    assert logged.wanted_text is None and logged.call is ReviewerCall.EDITED
+    raw = await queue.redis.xrange(queue.keys.labels)
+    assert b"refund" not in raw[0][1][b"label"]
 
 
 async def test_a_lapsed_claim_returns_the_item_to_the_queue(queue: ReviewQueue) -> None:
