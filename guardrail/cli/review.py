@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 
 from guardrail.audit import AuditLog
 from guardrail.config import ConfigError, Settings
+from guardrail.review.labels import DecisionLabel
 from guardrail.review.listing import HoldFilter
 from guardrail.review.model import (
     Conflict,
@@ -164,6 +165,11 @@ def _print_hold(hold: Hold) -> None:
     if hold.outcome:
         click.echo(f"  outcome: {hold.outcome.decision} by {hold.outcome.reviewer or '-'}: "
                    f"{hold.outcome.text}")
+    if hold.decision_label:
+        label = DecisionLabel.from_dict(hold.decision_label)
+        verdict = {True: "right", False: "wrong", None: "not judged"}[label.rules_right]
+        click.echo(f"  label: {label.call}, expected {label.expected or '-'}; "
+                   f"the rules were {verdict}")
 
 
 def _content(content: Any) -> str:

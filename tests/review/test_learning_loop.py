@@ -90,6 +90,7 @@ def test_decisions_become_rule_precision_cases_and_a_dataset(
     run("review", "reject", claim)
     run("review", "reply", handoff, "--text", "Hi <PERSON_1>, Sam here from the team.")
     run("review", "close", report_id)
+    assert "label: approved, expected allow; the rules were wrong" in run("review", "show", blame).output
 
     stats = json.loads(run("review", "stats", "--since", "1h", "--json").output)
     rows = {r["rule_id"]: r for r in stats["rules"]}
