@@ -182,6 +182,7 @@ async def test_a_lapsed_claim_returns_the_item_to_the_queue(queue: ReviewQueue) 
                        "reviewer": "alice"}]
     outcome = await queue.decide(hold.id, "bob", Decision.APPROVE)
     assert outcome.reviewer == "bob"
+    assert (await queue.audit.verify()).ok
 
 
 async def test_the_claim_time_is_the_queue_setting(
