@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     policies = PolicyStore(settings.policies_dir or default_policies_dir())
     policies.load()  # a broken policy set refuses to start, loudly
     audit = AuditLog(redis, prefix=prefix)
-    queue = ReviewQueue(redis, prefix=prefix, audit=audit)
+    queue = ReviewQueue(redis, prefix=prefix, audit=audit, **settings.review.queue_options())
     keys = vault_keys(settings.vault_keys, settings.data_dir)
     pii = PiiService(redis, prefix=prefix, vault_keys=keys)
     services = Services(

@@ -60,6 +60,34 @@ class UpstreamSettings(BaseModel):
     lean_openai_path: bool = True
 
 
+class ReviewSettings(BaseModel):
+    """The review queue's timings (env GUARDRAIL_REVIEW_*, or `review:` in guardrail.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # A claim lasts this long without a decision; then the item goes back to the queue.
+    claim_seconds: float = Field(default=300.0, gt=0, le=86400)
+    # An open item this close to its deadline is flagged on the page and in metrics.
+    due_soon_seconds: float = Field(default=60.0, ge=0)
+    # How long decision labels are kept for `review stats` (holds: 7 days).
+    label_retention_days: float = Field(default=365.0, gt=0)
+
+    def queue_options(self) -> dict[str, Any]:
+        """Keyword arguments for `ReviewQueue`."""
+        return {
+            "lease_seconds": self.claim_seconds,
+            "due_soon_seconds": self.due_soon_seconds,
+            "label_retention_seconds": int(self.label_retention_days * 86400),
+        }
+
+
+_REVIEW_ENV = {
+    "claim_seconds": "GUARDRAIL_REVIEW_CLAIM_SECONDS",
+    "due_soon_seconds": "GUARDRAIL_REVIEW_DUE_SOON_SECONDS",
+    "label_retention_days": "GUARDRAIL_REVIEW_LABEL_RETENTION_DAYS",
+}
+
+
 class ConfigFile(BaseModel):
     """The shape of guardrail.yaml."""
 
@@ -68,6 +96,7 @@ class ConfigFile(BaseModel):
     model_list: list[ModelEntry] = Field(default_factory=list)
     apps: list[AppConfig] = Field(default_factory=list)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     redis_url: str | None = None
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
@@ -90,6 +119,7 @@ class Settings(BaseModel):
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = DEFAULT_BODY_LIMIT
     log_level: str = "info"
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     file: ConfigFile = Field(default_factory=ConfigFile)
 
     @classmethod
@@ -123,6 +153,10 @@ class Settings(BaseModel):
                 values["vault_keys"] = file.vault_keys
             if "max_body_bytes" not in values:
                 values["max_body_bytes"] = file.max_body_bytes
+        if "review" not in values:
+            base = values["file"].review.model_dump() if "file" in values else {}
+            from_env = {k: env[name] for k, name in _REVIEW_ENV.items() if env.get(name)}
+            values["review"] = {**base, **from_env}
         values = {k: v for k, v in values.items() if v is not None}
         try:
             return cls(**values)

@@ -10,6 +10,7 @@ from guardrail.cli.demo import demo
 from guardrail.cli.keys import keys_group
 from guardrail.cli.policy import policy_group
 from guardrail.cli.review import review_group
+from guardrail.cli.review_loop import COMMANDS as REVIEW_LOOP_COMMANDS
 from guardrail.cli.reviewers import reviewers_group
 from guardrail.cli.serve import serve
 
@@ -23,3 +24,5 @@ def main() -> None:
 
 for command in (serve, demo, keys_group, policy_group, reviewers_group, review_group, audit_group):
     main.add_command(command)
+for command in REVIEW_LOOP_COMMANDS:
+    review_group.add_command(command)

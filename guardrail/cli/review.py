@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 
 from guardrail.audit import AuditLog
 from guardrail.config import ConfigError, Settings
+from guardrail.review.labels import DecisionLabel
 from guardrail.review.listing import HoldFilter
 from guardrail.review.model import (
     Conflict,
@@ -40,6 +41,7 @@ T = TypeVar("T")
 
 @dataclass
 class Services:
+    settings: Settings
     redis: aioredis.Redis
     prefix: str
     audit: AuditLog
@@ -59,8 +61,9 @@ async def connect() -> AsyncIterator[Services]:
     audit = AuditLog(handle.client, prefix=prefix)
     try:
         yield Services(
-            redis=handle.client, prefix=prefix, audit=audit,
-            queue=ReviewQueue(handle.client, prefix=prefix, audit=audit),
+            settings=settings, redis=handle.client, prefix=prefix, audit=audit,
+            queue=ReviewQueue(handle.client, prefix=prefix, audit=audit,
+                              **settings.review.queue_options()),
             reviewers=ReviewerStore(handle.client, prefix=prefix),
         )
     finally:
@@ -162,6 +165,11 @@ def _print_hold(hold: Hold) -> None:
     if hold.outcome:
         click.echo(f"  outcome: {hold.outcome.decision} by {hold.outcome.reviewer or '-'}: "
                    f"{hold.outcome.text}")
+    if hold.decision_label:
+        label = DecisionLabel.from_dict(hold.decision_label)
+        verdict = {True: "right", False: "wrong", None: "not judged"}[label.rules_right]
+        click.echo(f"  label: {label.call}, expected {label.expected or '-'}; "
+                   f"the rules were {verdict}")
 
 
 def _content(content: Any) -> str:
@@ -172,7 +180,8 @@ def _content(content: Any) -> str:
 
 @review_group.command("claim")
 @click.argument("hold_id")
-@click.option("--lease", type=float, default=None, help="Seconds (default 300).")
+@click.option("--lease", type=float, default=None,
+              help="Seconds (default GUARDRAIL_REVIEW_CLAIM_SECONDS, 300).")
 @click.pass_context
 def claim_cmd(ctx: click.Context, hold_id: str, lease: float | None) -> None:
     """Take an item so nobody else works on it."""
@@ -187,13 +196,14 @@ def claim_cmd(ctx: click.Context, hold_id: str, lease: float | None) -> None:
 
 
 def _decide(ctx: click.Context, hold_id: str, decision: Decision, *, text: str | None = None,
-            choice: int | None = None, version: int | None, key: str | None) -> None:
+            choice: int | None = None, version: int | None, key: str | None,
+            slots: dict[str, str] | None = None) -> None:
     name = _reviewer(ctx)
 
     async def work(s: Services) -> Outcome:
         await _check_reviewer(s, name)
         return await s.queue.decide(hold_id, name, decision, text=text, choice=choice,
-                                    expected_version=version, idempotency_key=key)
+                                    expected_version=version, idempotency_key=key, slots=slots)
 
     outcome = run(work)
     click.echo(f"{outcome.hold_id}: {outcome.decision} by {outcome.reviewer} "
@@ -246,13 +256,23 @@ def reject_cmd(ctx: click.Context, hold_id: str, text: str | None, version: int 
 @review_group.command("pick")
 @click.argument("hold_id")
 @click.argument("choice", type=int)
+@click.option("--slot", "slot_values", multiple=True, metavar="NAME=VALUE",
+              help="Fill a {NAME} slot the message still has (repeatable).")
 @_version
 @_key
 @click.pass_context
-def pick_cmd(ctx: click.Context, hold_id: str, choice: int, version: int | None,
-             key: str | None) -> None:
-    """Release suggested approved message number CHOICE (see `show`)."""
-    _decide(ctx, hold_id, Decision.PICK, choice=choice, version=version, key=key)
+def pick_cmd(ctx: click.Context, hold_id: str, choice: int, slot_values: tuple[str, ...],
+             version: int | None, key: str | None) -> None:
+    """Release suggested approved message number CHOICE (see `show`).
+
+    A message with an unfilled {slot} is refused until --slot fills it."""
+    slots = {}
+    for item in slot_values:
+        slot_name, sep, value = item.partition("=")
+        if not sep or not slot_name.strip():
+            raise click.UsageError(f"--slot wants NAME=VALUE, got {item!r}")
+        slots[slot_name.strip()] = value
+    _decide(ctx, hold_id, Decision.PICK, choice=choice, version=version, key=key, slots=slots)
 
 
 @review_group.command("reply")

@@ -68,10 +68,14 @@ async def review_completion(
                 message.pop("tool_calls", None)
                 choice["finish_reason"] = "stop"
         if verdict.action is Action.HOLD and held is None:
+            held_answer = _held_text(source or "", restored, verdict.text)
+            settled = _settled_rules(policy, verdict.findings) if held_answer != (source or "") else set()
             held = HeldChoice(
                 index=choice.get("index", 0),
-                deidentified_answer=_held_text(source or "", restored, verdict.text),
-                findings=tuple(_to_source(f, span_map) for f in verdict.findings),
+                deidentified_answer=held_answer,
+                findings=tuple(
+                    _to_source(f, span_map) for f in verdict.findings if f.rule_id not in settled
+                ),
                 suggestions=verdict.suggestions,
                 verdict=verdict,
             )
@@ -94,6 +98,20 @@ def _to_source(finding: Finding, span_map: Any) -> Finding:
         return finding
     mapped: Span = span_map.to_source(finding.span)
     return dataclasses.replace(finding, span=mapped)
+
+
+def _settled_rules(policy: Any, findings: tuple[Finding, ...]) -> set[str]:
+    """Rules whose modification is already in the held answer (an appended AI
+    disclosure): they held nothing, so a reviewer is not shown them as
+    findings and their decision does not count against them."""
+    rules = {rule.id: rule for rule in policy.rules}
+    return {
+        f.rule_id
+        for f in findings
+        if not f.shadow
+        and f.rule_id in rules
+        and rules[f.rule_id].action_for(f, policy.risk) is Action.MODIFY
+    }
 
 
 def _held_text(source: str, restored: str, changed: str | None) -> str:

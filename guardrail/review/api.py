@@ -9,6 +9,7 @@ permission, is allowed per app, and is audited before anything is returned.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +25,8 @@ from guardrail.review.model import Decision, HoldKind, HoldStatus, ReviewError
 from guardrail.review.queue import ReviewQueue
 from guardrail.review.restore import RestorerSource
 from guardrail.review.reveal import RevealStatus, reveal_hold
-from guardrail.review.reviewers import Reviewer, ReviewerStore
+from guardrail.review.reviewers import Reviewer, ReviewerStore, Role
+from guardrail.review.stats import review_stats
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class DecisionBody(BaseModel):
     text: str | None = Field(default=None, max_length=20000)
     choice: int | None = Field(default=None, ge=0)
     expected_version: int | None = Field(default=None, ge=1)
+    # Values for `{name}` slots a picked approved message still has.
+    slots: dict[str, str] | None = Field(default=None, max_length=20)
 
 
 def review_api_routes(
@@ -106,8 +110,20 @@ def review_api_routes(
         outcome = await queue.decide(
             request.path_params["hold_id"], reviewer.name, body.decision, text=body.text,
             choice=body.choice, expected_version=body.expected_version, idempotency_key=key,
+            slots=body.slots,
         )
         return JSONResponse(outcome.to_dict())
+
+    async def stats(request: Request, reviewer: Reviewer) -> Response:
+        if reviewer.role is not Role.ADMIN:
+            return error_response(403, "admin role required", code="admin_required")
+        try:
+            since = _seconds(request.query_params.get("since_seconds"))
+        except ValueError as exc:
+            return error_response(400, str(exc), code="invalid_filter", param="since_seconds")
+        start = None if since is None else time.time() - since
+        result = await review_stats(queue, since=start, app=request.query_params.get("app") or None)
+        return JSONResponse(result.to_dict())
 
     async def reveal(request: Request, reviewer: Reviewer) -> Response:
         hold = await queue.get(request.path_params["hold_id"])
@@ -129,11 +145,24 @@ def review_api_routes(
         Route("/me", authed(me), methods=["GET"]),
         Route("/holds", authed(list_holds), methods=["GET"]),
         Route("/counts", authed(counts), methods=["GET"]),
+        Route("/stats", authed(stats), methods=["GET"]),
         Route("/holds/{hold_id}", authed(get_hold), methods=["GET"]),
         Route("/holds/{hold_id}/claim", authed(claim), methods=["POST", "DELETE"]),
         Route("/holds/{hold_id}/decision", authed(decide), methods=["POST"]),
         Route("/holds/{hold_id}/reveal", authed(reveal), methods=["POST"]),
     ]
+
+
+def _seconds(raw: str | None) -> float | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("since_seconds must be a number") from None
+    if value <= 0:
+        raise ValueError("since_seconds must be positive")
+    return value
 
 
 def _filters(params: Any) -> HoldFilter:

@@ -96,6 +96,7 @@ def hold_from_hash(raw: Mapping[bytes, bytes], now: float) -> Hold:
         claimed_by=claimed_by,
         claim_until=claim_until,
         outcome=outcome,
+        decision_label=_load(data.get("decision_label"), None),
     )
 
 

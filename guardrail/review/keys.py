@@ -49,6 +49,22 @@ class ReviewKeys:
     def outbox_dead(self) -> str:
         return f"{self.base}webhooks:dead"
 
+    @property
+    def labels(self) -> str:
+        """Stream of decision labels (one entry per closed hold), trimmed by age."""
+        return f"{self.base}labels"
+
+    @property
+    def label_counts(self) -> str:
+        """Hash of decision counters; a field is app, rule id, reviewer call and
+        `enforced`/`shadow` joined by newlines (for reports: app, '', call, kind)."""
+        return f"{self.base}labels:counts"
+
+    @property
+    def claims(self) -> str:
+        """Zset of claimed hold ids, scored by when the claim runs out (ms)."""
+        return f"{self.base}claims"
+
     def response(self, app: str, response_id: str) -> str:
         return f"{self.base}response:{app}:{response_id}"
 
@@ -57,4 +73,5 @@ class ReviewKeys:
 
     def globals(self, audit: AuditKeys) -> list[str]:
         """KEYS for every queue script, in the order `scripts.py` expects."""
-        return [self.open, self.closed, self.deadlines, self.outbox, audit.stream, audit.head]
+        return [self.open, self.closed, self.deadlines, self.outbox, audit.stream, audit.head,
+                self.labels, self.label_counts, self.claims]

@@ -42,12 +42,14 @@ class HoldFilter:
 
 
 def summarize(
-    open_holds: Iterable[Hold], recent_closed: Iterable[Hold], now: float
+    open_holds: Iterable[Hold], recent_closed: Iterable[Hold], now: float, *,
+    due_soon_seconds: float = 60.0,
 ) -> dict[str, Any]:
     """Counts for a dashboard: what waits, what is about to time out, what was done."""
     open_list = list(open_holds)
     closed_list = list(recent_closed)
     deadlines = [h.deadline for h in open_list if h.deadline is not None]
+    due_soon = [h for h in open_list if is_due_soon(h, now, due_soon_seconds)]
     return {
         "open": len(open_list),
         "by_status": dict(Counter(str(h.status) for h in open_list)),
@@ -57,5 +59,13 @@ def summarize(
         "by_rule": dict(Counter(rule for h in open_list for rule in h.rule_ids)),
         "oldest_age_seconds": max((now - h.created for h in open_list), default=None),
         "next_deadline_seconds": min((d - now for d in deadlines), default=None),
+        "due_soon": len(due_soon),
+        "due_soon_seconds": due_soon_seconds,
         "last_24h": dict(Counter(str(h.status) for h in closed_list)),
     }
+
+
+def is_due_soon(hold: Hold, now: float, within_seconds: float) -> bool:
+    """An open item whose deadline is less than `within_seconds` away: flag it."""
+    left = hold.seconds_left(now)
+    return hold.status.is_open and left is not None and left <= within_seconds

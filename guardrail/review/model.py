@@ -175,6 +175,8 @@ class Hold:
     claimed_by: str | None = None
     claim_until: float | None = None
     outcome: Outcome | None = None
+    # What the decision taught (labels.DecisionLabel.to_dict()), once decided.
+    decision_label: dict[str, Any] | None = None
 
     @property
     def rule_ids(self) -> list[str]:
@@ -218,4 +220,5 @@ class Hold:
             "language": self.language,
             "meta": self.meta,
             "outcome": self.outcome.to_dict() if self.outcome else None,
+            "decision_label": self.decision_label,
         }

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from guardrail.audit import AuditLog, encode_body
 from guardrail.review import codec, scripts
 from guardrail.review.keys import ReviewKeys
+from guardrail.review.labels import label_for
 from guardrail.review.listing import HoldFilter, summarize
 from guardrail.review.model import (
     ALLOWED_DECISIONS,
@@ -37,12 +38,15 @@ from guardrail.review.model import (
     QueueUnavailable,
     TimeoutOutcome,
 )
+from guardrail.review.slots import fill_slots, unfilled_slots
 from guardrail.types import Finding, Severity
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600
 DEFAULT_LEASE_SECONDS = 300.0
+DEFAULT_LABEL_RETENTION_SECONDS = 365 * 24 * 3600
+DEFAULT_DUE_SOON_SECONDS = 60.0
 _LIST_SCAN = 2000  # most items a listing looks at; a review queue is not a data warehouse
 
 
@@ -71,12 +75,21 @@ class ReviewQueue:
         audit: AuditLog,
         retention_seconds: int = DEFAULT_RETENTION_SECONDS,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        label_retention_seconds: int = DEFAULT_LABEL_RETENTION_SECONDS,
+        due_soon_seconds: float = DEFAULT_DUE_SOON_SECONDS,
     ) -> None:
+        """`lease_seconds`: how long a claim lasts without a decision before
+        the item goes back to the queue. `label_retention_seconds`: how long
+        decision labels are kept for statistics (holds themselves are kept
+        `retention_seconds`). `due_soon_seconds`: an open item this close to
+        its deadline is flagged."""
         self.redis = redis
         self.keys = ReviewKeys(prefix)
         self.audit = audit
         self.retention_seconds = retention_seconds
         self.lease_seconds = lease_seconds
+        self.label_retention_seconds = label_retention_seconds
+        self.due_soon_seconds = due_soon_seconds
         self._globals = self.keys.globals(audit.keys)
         self._park = redis.register_script(scripts.PARK)
         self._decide = redis.register_script(scripts.DECIDE)
@@ -167,7 +180,8 @@ class ReviewQueue:
             if not raw:
                 raise HoldNotFound(f"hold {hold_id} not found")
             hold = codec.hold_from_hash(raw, time.time())
-            if hold.status.is_open and _past_deadline(hold):
+            lapsed = raw.get(b"status") == b"claimed" and hold.status is HoldStatus.PENDING
+            if hold.status.is_open and (_past_deadline(hold) or lapsed):
                 # The sweeper may lag; never show a hold as open past its deadline.
                 await self._sweep_once(only=hold_id)
                 raw = await self.redis.hgetall(self.keys.hold(hold_id))
@@ -204,7 +218,7 @@ class ReviewQueue:
             )
             open_holds = await self._summaries(open_ids, now)
             closed_holds = await self._summaries(closed_ids, now)
-        return summarize(open_holds, closed_holds, now)
+        return summarize(open_holds, closed_holds, now, due_soon_seconds=self.due_soon_seconds)
 
     async def _summaries(self, ids: Sequence[bytes], now: float) -> list[Hold]:
         if not ids:
@@ -241,7 +255,7 @@ class ReviewQueue:
     async def _claim_script(self, hold_id: str, reviewer: str, lease: float, body: str,
                             mode: str) -> None:
         args = [self.keys.base, hold_id, reviewer, repr(float(lease)), self.retention_seconds,
-                body, mode]
+                body, mode, self.label_retention_seconds]
         with _unavailable_on_redis_error("claim"):
             result = await self._claim(keys=self._globals, args=args)
         _raise_for(hold_id, result)
@@ -256,16 +270,20 @@ class ReviewQueue:
         choice: int | None = None,
         expected_version: int | None = None,
         idempotency_key: str | None = None,
+        slots: Mapping[str, str] | None = None,
     ) -> Outcome:
         """Close the hold with a reviewer's decision; exactly one decision wins.
 
         Raises Conflict when it is already decided/expired, claimed by someone
         else, or `expected_version` is stale; the same `idempotency_key`
-        retried returns the first result.
+        retried returns the first result. `slots` fill an approved message's
+        `{name}` slots; a text with an unfilled slot is refused, never sent.
+        The decision's label (see `labels.py`) is written in the same step.
         """
         decision = Decision(decision)
         hold = await self.get(hold_id)
-        released = _released_text(hold, decision, text, choice)
+        released = _released_text(hold, decision, text, choice, slots or {})
+        label = label_for(hold, decision, released, reviewer)
         body = encode_body(
             "hold.decided", hold_id=hold_id, app=hold.app, kind=str(hold.kind),
             decision=str(decision), reviewer=reviewer, rules=hold.rule_ids,
@@ -275,7 +293,8 @@ class ReviewQueue:
             self.keys.base, hold_id, reviewer, str(decision), released or "",
             "1" if released is not None else "0",
             "" if expected_version is None else str(int(expected_version)),
-            idempotency_key or "", self.retention_seconds, body,
+            idempotency_key or "", self.retention_seconds, body, label.to_json(),
+            self.label_retention_seconds, label.to_json(with_text=False),
         ]
         with _unavailable_on_redis_error("decide"):
             result = await self._decide(keys=self._globals, args=args)
@@ -325,8 +344,12 @@ class ReviewQueue:
         return outcomes
 
     async def _sweep_once(self, *, only: str = "", limit: int = 100) -> list[bytes]:
-        args = [self.keys.base, self.retention_seconds, limit, only]
-        return list(await self._sweep(keys=self._globals, args=args))
+        """Expire holds past their deadline and return lapsed claims to the queue."""
+        args = [self.keys.base, self.retention_seconds, limit, only, self.label_retention_seconds]
+        outcomes, returned = await self._sweep(keys=self._globals, args=args)
+        for hold_id in returned:
+            logger.info("hold %s: claim ran out, back in the queue", hold_id.decode())
+        return list(outcomes)
 
     async def run_deadlines(self, interval: float = 1.0) -> None:
         """Sweeper for the app's lifespan. Safe on every replica at once: the
@@ -348,9 +371,23 @@ def _past_deadline(hold: Hold) -> bool:
     )
 
 
-def _released_text(hold: Hold, decision: Decision, text: str | None,
-                   choice: int | None) -> str | None:
-    """What a decision sends, computed from the stored (immutable) hold."""
+def _released_text(hold: Hold, decision: Decision, text: str | None, choice: int | None,
+                   slots: Mapping[str, str]) -> str | None:
+    """What a decision sends, computed from the stored (immutable) hold. A
+    text the reviewer chose or wrote must have no `{slot}` left unfilled."""
+    released = _chosen_text(hold, decision, text, choice)
+    if released is None or decision is Decision.APPROVE or released == hold.fallback_text:
+        return released
+    released = fill_slots(released, slots)
+    missing = unfilled_slots(released)
+    if missing:
+        names = ", ".join(missing)
+        raise InvalidDecision(f"fill the slots {names} before sending", param="slots")
+    return released
+
+
+def _chosen_text(hold: Hold, decision: Decision, text: str | None,
+                 choice: int | None) -> str | None:
     if decision is Decision.TIMEOUT or decision not in ALLOWED_DECISIONS[hold.kind]:
         raise InvalidDecision(f"decision {decision} does not apply to a {hold.kind} item",
                               param="decision")

@@ -19,7 +19,7 @@ from guardrail.audit import AuditLog
 from guardrail.review.queue import ReviewQueue
 from guardrail.review.restore import RestorerSource
 from guardrail.review.reviewers import ReviewerStore
-from guardrail.review.web import actions, pages, reveal
+from guardrail.review.web import actions, pages, reveal, stats_page
 from guardrail.review.web.render import STATIC_DIR
 from guardrail.review.web.security import SecurityHeadersMiddleware
 from guardrail.review.web.session import SessionSigner, session_secret
@@ -51,6 +51,11 @@ def review_page(
         Route("/queue/rows", site.page(partial(pages.queue_rows, site), fragment=True),
               methods=["GET"]),
         Route("/items/{hold_id}", site.page(partial(pages.item_page, site)), methods=["GET"]),
+        Route("/items/{hold_id}/live", site.page(partial(pages.item_live, site), fragment=True),
+              methods=["GET"]),
+        Route("/stats", site.page(partial(stats_page.stats_page, site)), methods=["GET"]),
+        Route("/stats/holds", site.page(partial(stats_page.stats_holds_page, site)),
+              methods=["GET"]),
         Route("/items/{hold_id}/claim", form(actions.claim), methods=["POST"]),
         Route("/items/{hold_id}/unclaim", form(actions.unclaim), methods=["POST"]),
         Route("/items/{hold_id}/decide", form(actions.decide), methods=["POST"]),

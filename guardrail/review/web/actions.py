@@ -111,7 +111,8 @@ async def decide(site: ReviewSite, request: Request, visitor: Visitor, form: For
         # holds a live claim, and tells us if the item is already closed.
         await site.queue.claim(hold_id, name)
         outcome = await site.queue.decide(hold_id, name, decision, text=text, choice=choice,
-                                          expected_version=version, idempotency_key=key)
+                                          expected_version=version, idempotency_key=key,
+                                          slots=_slots(form))
     except HoldNotFound:
         return site.message(request, visitor, 404, "not_found")
     except InvalidDecision as exc:
@@ -152,6 +153,12 @@ async def _invalid(site: ReviewSite, request: Request, visitor: Visitor, hold_id
         return site.message(request, visitor, 404, "not_found")
     return await item_response(site, request, visitor, hold, status=400, draft=draft,
                                problem=visitor.tr("problem_invalid", detail=detail))
+
+
+def _slots(form: FormData) -> dict[str, str]:
+    """`slot_<name>` fields: values for an approved message's unfilled slots."""
+    return {key[5:]: value for key, value in form.items()
+            if key.startswith("slot_") and isinstance(value, str)}
 
 
 def _name(visitor: Visitor) -> str:

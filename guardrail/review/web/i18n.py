@@ -146,6 +146,34 @@ EN: dict[str, str] = {
     "unit_h": "h",
     "unit_d": "d",
     "unit_overdue": "overdue",
+    "stats_title": "Rule precision",
+    "stats_hint": (
+        "What reviewers did with the items each rule held. Precision = (edited + rejected) / "
+        "decided: low precision means the rule holds answers reviewers release unchanged. "
+        "Click a number to see the items behind it; click a heading to sort."
+    ),
+    "stats_window": "Decided in",
+    "window_1h": "the last hour",
+    "window_24h": "the last 24 hours",
+    "window_7d": "the last 7 days",
+    "window_30d": "the last 30 days",
+    "window_all": "all kept",
+    "stats_col_rule": "Rule",
+    "stats_col_holds": "Holds",
+    "stats_col_open": "Open",
+    "stats_col_expired": "Expired",
+    "stats_col_approved": "Approved as-is",
+    "stats_col_edited": "Edited",
+    "stats_col_rejected": "Rejected",
+    "stats_col_precision": "Precision",
+    "stats_col_median": "Median time to decision",
+    "stats_empty": "No decisions in this window.",
+    "admin_only_title": "Admins only",
+    "admin_only_detail": "This view is for reviewers with the admin role.",
+    "due_soon": "due soon",
+    "fill_slots": "Fill in the missing values before sending:",
+    "live_decided": "{decision} by {name} while you were looking: nothing more to do here.",
+    "live_reload": "Reload",
 }
 
 ZH: dict[str, str] = {
@@ -276,6 +304,33 @@ ZH: dict[str, str] = {
     "unit_h": "小时",
     "unit_d": "天",
     "unit_overdue": "已超时",
+    "stats_title": "规则准确率",
+    "stats_hint": (
+        "审核员对每条规则拦下的内容做了什么。准确率 =（已编辑 + 已拒绝）/ 已决定："
+        "准确率低说明该规则拦下的回答常被原样放行。点击数字查看对应条目，点击表头排序。"
+    ),
+    "stats_window": "决定时间",
+    "window_1h": "最近一小时",
+    "window_24h": "最近24小时",
+    "window_7d": "最近7天",
+    "window_30d": "最近30天",
+    "window_all": "全部保留记录",
+    "stats_col_rule": "规则",
+    "stats_col_holds": "拦截数",
+    "stats_col_open": "待处理",
+    "stats_col_expired": "已超时",
+    "stats_col_approved": "原样通过",
+    "stats_col_edited": "已编辑",
+    "stats_col_rejected": "已拒绝",
+    "stats_col_precision": "准确率",
+    "stats_col_median": "决定用时中位数",
+    "stats_empty": "该时间段内没有决定。",
+    "admin_only_title": "仅限管理员",
+    "admin_only_detail": "此页面仅对管理员角色的审核员开放。",
+    "due_soon": "即将到期",
+    "fill_slots": "发送前请填写缺少的内容：",
+    "live_decided": "{name} 已处理（{decision}），此条目无需再操作。",
+    "live_reload": "刷新",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

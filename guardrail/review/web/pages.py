@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -10,8 +11,9 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from guardrail.review.listing import HoldFilter
+from guardrail.review.listing import HoldFilter, is_due_soon
 from guardrail.review.model import Decision, Hold, HoldKind, HoldNotFound
+from guardrail.review.slots import unfilled_slots
 from guardrail.review.web.render import message_view, segments
 from guardrail.review.web.site import ReviewSite, Visitor
 
@@ -52,6 +54,17 @@ async def item_page(site: ReviewSite, request: Request, visitor: Visitor) -> Res
     return await item_response(site, request, visitor, hold, notice=notice(request, visitor))
 
 
+async def item_live(site: ReviewSite, request: Request, visitor: Visitor) -> Response:
+    """The live part of the item page (state, who claimed or decided it),
+    polled by review.js the way the queue's rows are."""
+    try:
+        hold = await site.queue.get(request.path_params["hold_id"])
+    except HoldNotFound:
+        return site.message(request, visitor, 404, "not_found")
+    return site.render(request, visitor, "_item_live.html", hold=hold,
+                       due_soon=is_due_soon(hold, time.time(), site.queue.due_soon_seconds))
+
+
 async def item_response(
     site: ReviewSite, request: Request, visitor: Visitor, hold: Hold, *,
     status: int = 200, revealed: Mapping[str, Any] | None = None, **extra: Any,
@@ -72,7 +85,10 @@ async def item_response(
         "messages": messages,
         "answer_segments": answer,
         "findings": [f.to_dict() for f in hold.findings],
-        "suggestions": [segments(s) for s in hold.suggestions],
+        # Slots the policy could not fill are asked for before the message is sent.
+        "suggestions": [{"segments": segments(s), "slots": unfilled_slots(s)}
+                        for s in hold.suggestions],
+        "due_soon": is_due_soon(hold, time.time(), site.queue.due_soon_seconds),
         "outcome_segments": segments(outcome_text or ""),
         "revealed": revealed is not None,
         "can_reveal": bool(visitor.reviewer and visitor.reviewer.can_reveal)
@@ -125,7 +141,9 @@ async def _queue_context(site: ReviewSite, chosen: Mapping[str, str]) -> dict[st
         "rules": sorted({*counts["by_rule"], *([chosen["rule"]] if chosen["rule"] else [])}),
         "ages": list(AGES),
     }
-    return {"holds": holds, "counts": counts, "options": options}
+    now = time.time()
+    due_soon = {h.id for h in holds if is_due_soon(h, now, site.queue.due_soon_seconds)}
+    return {"holds": holds, "counts": counts, "options": options, "due_soon": due_soon}
 
 
 async def _neighbours(site: ReviewSite, hold_id: str) -> tuple[str | None, str | None]:

@@ -1,4 +1,4 @@
-// The review page's only script: live queue updates and keyboard shortcuts.
+// The review page's only script: live queue and item updates, keyboard shortcuts.
 // Plain JS, no dependencies. It never builds HTML from data: the queue
 // fragment comes escaped from the server and is parsed with DOMParser,
 // which does not run scripts (and the CSP forbids inline ones anyway).
@@ -54,7 +54,18 @@
     if (row && !event.target.closest("a")) { window.location.assign(row.dataset.href); }
   });
 
-  // -- queue: live updates -------------------------------------------------
+  // -- live updates (queue rows; an item's state) -----------------------------
+  // On an item page: once another reviewer has decided, its decision forms go
+  // away (the server would refuse them anyway) and polling stops.
+  function itemClosed() {
+    var state = document.getElementById("live-state");
+    if (page !== "item" || !state || !state.dataset.closed) { return false; }
+    var actions = document.getElementById("actions");
+    if (actions) { actions.hidden = true; }
+    busy = true;
+    return true;
+  }
+
   function startPolling() {
     var live = document.getElementById("live");
     if (!live) { return; }
@@ -75,7 +86,7 @@
           live.dispatchEvent(new CustomEvent("queue-updated"));
         })
         .catch(function () { /* offline for a moment: try again next tick */ })
-        .then(schedule);
+        .then(function () { if (!itemClosed()) { schedule(); } });
     }
     schedule();
   }
@@ -124,5 +135,5 @@
     event.preventDefault();
   });
 
-  if (page === "queue") { startPolling(); }
+  if (page === "queue" || (page === "item" && !itemClosed())) { startPolling(); }
 })();
