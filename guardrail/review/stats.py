@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,12 +197,3 @@ async def review_metrics(queue: Any) -> ReviewMetrics:
 def _json(raw: bytes) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(raw)
     return data
-
-
-def group_by_rule(labels: Iterable[DecisionLabel]) -> dict[str, list[DecisionLabel]]:
-    """Labels per enforced or shadow rule id (a label may sit under several)."""
-    grouped: dict[str, list[DecisionLabel]] = defaultdict(list)
-    for label in labels:
-        for rule in (*label.rule_ids, *label.shadow_rule_ids):
-            grouped[rule].append(label)
-    return grouped
