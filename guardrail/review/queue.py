@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from guardrail.audit import AuditLog, encode_body
+from guardrail.observability.metrics import Metrics
 from guardrail.review import codec, scripts
 from guardrail.review.keys import ReviewKeys
 from guardrail.review.listing import HoldFilter, summarize
@@ -71,8 +72,10 @@ class ReviewQueue:
         audit: AuditLog,
         retention_seconds: int = DEFAULT_RETENTION_SECONDS,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        metrics: Metrics | None = None,
     ) -> None:
         self.redis = redis
+        self.metrics = metrics or Metrics()
         self.keys = ReviewKeys(prefix)
         self.audit = audit
         self.retention_seconds = retention_seconds
@@ -279,6 +282,9 @@ class ReviewQueue:
             result = await self._decide(keys=self._globals, args=args)
         _raise_for(hold_id, result)
         outcome = Outcome.from_json(result[1])
+        self.metrics.review_decision_seconds.labels(outcome=str(outcome.decision)).observe(
+            max(0.0, outcome.decided_at - hold.created)
+        )
         logger.info("hold %s decided %s by %s", hold_id, outcome.decision, outcome.reviewer)
         return outcome
 
