@@ -20,14 +20,13 @@ from guardrail.audit import AuditLog, AuditUnavailable
 from guardrail.config import Settings, default_policies_dir, resolve_env_references
 from guardrail.errors import ApiError
 from guardrail.limits import AppRateLimiter, AppRateLimitMiddleware, SignInLimiter, SignInLimitMiddleware
-from guardrail.observability import Metrics
 from guardrail.observability.endpoint import (
     MetricsServer,
     keep_refreshing,
     metrics_route,
     queue_gauges,
 )
-from guardrail.observability.metrics import multiprocess_dir
+from guardrail.observability.metrics import Metrics, multiprocess_dir
 from guardrail.observability.middleware import ObservabilityMiddleware
 from guardrail.observability.record import note_error
 from guardrail.observability.tracing import Tracing

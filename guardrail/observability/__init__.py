@@ -1,30 +1,14 @@
 """Operations: Prometheus metrics, per-request log lines, OpenTelemetry traces.
 
-    metrics = Metrics(model_names=[...])          # built once by the app factory
-    with stage("checks"): ...                     # a pipeline stage: timed, traced
-    note_decision(verdict)                        # the request's verdict and rules
+    metrics.py      Metrics(model_names=[...]): built once by the app factory;
+                    metrics.counter/histogram/gauge(name, doc, labels) for more
+    record.py       with stage("checks"): ...; note_decision(verdict); ...
+    request_log.py  the per-request line and the text/JSON log formats
+    middleware.py   one record per HTTP request -> log line, metrics, root span
+    endpoint.py     GET /metrics (own port, bearer token), review-queue gauges
+    tracing.py      OpenTelemetry, off by default
 
-Everything recorded is ids, kinds, counts and times, never text.
+Everything recorded is ids, kinds, counts and times, never text. Submodules
+are imported directly (this package imports nothing, so a light command that
+needs one part does not load prometheus_client or the OpenTelemetry SDK).
 """
-
-from guardrail.observability.metrics import Metrics
-from guardrail.observability.record import (
-    RequestRecord,
-    current_record,
-    note_decision,
-    note_entities,
-    note_model,
-    note_usage,
-    stage,
-)
-
-__all__ = [
-    "Metrics",
-    "RequestRecord",
-    "current_record",
-    "note_decision",
-    "note_entities",
-    "note_model",
-    "note_usage",
-    "stage",
-]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrail.config import TracingSettings, resolve_env_references
+from guardrail.config import ConfigError, TracingSettings, resolve_env_references
 
 
 class Tracing:
@@ -23,7 +23,14 @@ class Tracing:
         self._provider: Any = None
         if not settings.enabled:
             return
-        # Imported only when on: the SDK is not needed otherwise.
+        # Imported only when on: the SDK is an optional extra.
+        try:
+            import opentelemetry.sdk.trace  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                "observability.tracing.enabled needs the OpenTelemetry SDK: "
+                "pip install 'guardrail[tracing]'"
+            ) from None
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
