@@ -14,6 +14,7 @@ import openai
 import pytest
 
 from guardrail.standin import Reply, StandInProvider, ThreadedServer
+from guardrail.standin.provider import echo_responder
 from tests.observability.scrape import SEEDED, assert_no_personal_data, scrape
 from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, running_proxy
 
@@ -24,6 +25,13 @@ RUDE = "This is your own fault for entering the wrong address."
 def guarded(redis_url: str) -> Iterator[ProxyHarness]:
     with running_proxy(redis_url, policies_dir=SHIPPED_POLICIES) as harness:
         yield harness
+
+
+@pytest.fixture(autouse=True)
+def _echoing_provider(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "guarded" in request.fixturenames:
+        request.getfixturevalue("guarded").provider.responder = echo_responder
 
 
 def test_requests_verdicts_rules_and_stage_histograms_move(guarded: ProxyHarness) -> None:
