@@ -72,10 +72,13 @@ class _Serve:
             "GUARDRAIL_REDIS_PREFIX": prefix,
             "GUARDRAIL_VAULT_KEYS": VAULT_KEY,
         }
+        # A file, not a pipe: a full pipe would stall the server's logging.
+        self._log_path = config.parent / f"serve-{self.port}.log"
+        self._log_file = self._log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "guardrail", "serve", "--config", str(config),
              "--policies", str(policies), "--port", str(self.port), "--log-format", "json"],
-            env=env, cwd=str(config.parent), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env, cwd=str(config.parent), stdout=subprocess.DEVNULL, stderr=self._log_file,
         )
         self.url = f"http://127.0.0.1:{self.port}"
         self.logs: str | None = None
@@ -84,7 +87,7 @@ class _Serve:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode() if self.process.stderr else "")
+                raise RuntimeError(self._log_path.read_text(errors="replace"))
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
                     return
@@ -98,11 +101,12 @@ class _Serve:
         if self.logs is None:
             self.process.terminate()
             try:
-                _, err = self.process.communicate(timeout=20)
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                _, err = self.process.communicate()
-            self.logs = err.decode()
+                self.process.wait()
+            self._log_file.close()
+            self.logs = self._log_path.read_text(errors="replace")
         return self.logs
 
 
@@ -169,17 +173,21 @@ def test_requests_per_minute_shared_by_two_proxy_processes(
     assert len(limited_entries) == 2
 
 
-def test_json_request_lines_from_guardrail_serve(two_proxies: tuple[_Serve, _Serve, str, str]) -> None:
-    first, _, key, _ = two_proxies
+def test_json_request_lines_from_guardrail_serve(
+    two_proxies: tuple[_Serve, _Serve, str, str], redis_url: str
+) -> None:
+    first, _, _, prefix = two_proxies
+    key = _create_key(redis_url, prefix, "cafe")  # an app without limits
     httpx.post(f"{first.url}/v1/chat/completions", headers={"Authorization": f"Bearer {key}"},
                json={"model": MODEL, "messages": [{"role": "user", "content": "Call Sarah Johnson"}]},
                timeout=30).raise_for_status()
     logs = first.stop()
-    lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
-    requests = [line for line in lines if line.get("event") == "request"
-                and line.get("path") == "/v1/chat/completions"]
+    # every line the server wrote is a JSON object, uvicorn's own included
+    lines = [json.loads(line) for line in logs.splitlines() if line.strip()]
+    assert any(line.get("logger", "").startswith("uvicorn") for line in lines)
+    requests = [line for line in lines if line.get("event") == "request" and line.get("app") == "cafe"]
     assert len(requests) == 1
-    assert requests[0]["status"] == 200 and requests[0]["app"] == "shop"
+    assert requests[0]["status"] == 200 and requests[0]["path"] == "/v1/chat/completions"
     assert requests[0]["verdict"] == "allow"
     assert "Sarah" not in logs and "Johnson" not in logs
 
