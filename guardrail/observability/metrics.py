@@ -136,6 +136,13 @@ class Metrics:
         self._metrics[name] = metric
         return metric
 
+    def names(self) -> list[str]:
+        """Every metric defined here, as scraped (counters with `_total`)."""
+        return sorted(
+            f"{name}_total" if isinstance(metric, Counter) and not name.endswith("_total") else name
+            for name, metric in self._metrics.items()
+        )
+
     # -- label hygiene -----------------------------------------------------
 
     def model_label(self, model: str | None) -> str:
