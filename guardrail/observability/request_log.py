@@ -81,6 +81,7 @@ class JsonFormatter(logging.Formatter):
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker, under --workers > 1
         }
         request = getattr(record, "request", None)
         if isinstance(request, dict):
