@@ -8,7 +8,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY guardrail ./guardrail
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[tracing]"
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,7 +20,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GUARDRAIL_POLICIES=/app/policies \
     GUARDRAIL_DATA_DIR=/data
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links=/wheels guardrail \
+RUN pip install --no-cache-dir --no-index --find-links=/wheels "guardrail[tracing]" \
  && rm -rf /wheels \
  && useradd --system --uid 10001 --home /app guardrail \
  && mkdir -p /data /app \

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,9 +16,20 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
 from guardrail.app_keys import KeyStore
-from guardrail.audit import AuditLog
+from guardrail.audit import AuditLog, AuditUnavailable
 from guardrail.config import Settings, default_policies_dir, resolve_env_references
 from guardrail.errors import ApiError
+from guardrail.limits import AppRateLimiter, AppRateLimitMiddleware, SignInLimiter, SignInLimitMiddleware
+from guardrail.observability.endpoint import (
+    MetricsServer,
+    keep_refreshing,
+    metrics_route,
+    queue_gauges,
+)
+from guardrail.observability.metrics import Metrics, multiprocess_dir
+from guardrail.observability.middleware import ObservabilityMiddleware
+from guardrail.observability.record import note_error
+from guardrail.observability.tracing import Tracing
 from guardrail.pii import PiiService
 from guardrail.policy import PolicyStore
 from guardrail.proxy.middleware import (
@@ -28,6 +40,7 @@ from guardrail.proxy.middleware import (
 from guardrail.proxy.routes import proxy_routes
 from guardrail.proxy.upstream import ModelRegistry, Upstream
 from guardrail.review import (
+    HoldKind,
     ResponseLog,
     ReviewerStore,
     ReviewQueue,
@@ -46,15 +59,21 @@ from guardrail.vault_keys import vault_keys
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -> Starlette:
+    """`span_exporter` replaces the OTLP exporter when tracing is on (tests, embedding)."""
     settings = settings or Settings.from_env()
     redis_handle = open_redis(settings.redis_url, settings.data_dir)
     redis = redis_handle.client
     prefix = settings.redis_prefix
     policies = PolicyStore(settings.policies_dir or default_policies_dir())
     policies.load()  # a broken policy set refuses to start, loudly
+    observability = settings.file.observability
+    metrics = Metrics(model_names=[m.model_name for m in settings.file.model_list])
+    tracing = Tracing(observability.tracing, exporter=span_exporter)
     audit = AuditLog(redis, prefix=prefix)
-    queue = ReviewQueue(redis, prefix=prefix, audit=audit, **settings.review.queue_options())
+    queue = ReviewQueue(
+        redis, prefix=prefix, audit=audit, metrics=metrics, **settings.review.queue_options()
+    )
     keys = vault_keys(settings.vault_keys, settings.data_dir)
     pii = PiiService(redis, prefix=prefix, vault_keys=keys)
     services = Services(
@@ -73,7 +92,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def reveal_allowed(app_name: str) -> bool:
         return settings.app_config(app_name).reveal_allowed
 
-    webhooks = WebhookDispatcher(queue, target_for=_webhook_targets(settings), pii=pii)
+    webhooks = WebhookDispatcher(
+        queue, target_for=_webhook_targets(settings), pii=pii,
+        on_failure=metrics.webhook_failures.inc,
+    )
+    refresh_gauges = queue_gauges(metrics, queue, [kind.value for kind in HoldKind])
+    metrics_settings = observability.metrics
+    metrics_token = resolve_env_references(metrics_settings.bearer_token)
+    # Under several workers the serve command serves the own-port endpoint once.
+    own_port_server = (
+        MetricsServer(metrics, host=settings.host, port=metrics_settings.port, token=metrics_token)
+        if metrics_settings.enabled and metrics_settings.port and multiprocess_dir() is None
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,10 +113,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             asyncio.create_task(queue.run_deadlines(), name="hold-deadlines"),
             asyncio.create_task(webhooks.run(), name="webhooks"),
         ]
+        if metrics_settings.enabled:
+            tasks.append(asyncio.create_task(keep_refreshing(refresh_gauges), name="queue-gauges"))
+        if own_port_server is not None:
+            own_port_server.start()
         await services.upstream.start()
         try:
             yield
         finally:
+            if own_port_server is not None:
+                own_port_server.stop()
+            tracing.shutdown()
             await services.upstream.aclose()
             for task in tasks:
                 task.cancel()
@@ -108,12 +146,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
         review_page(queue, reviewers, pii, audit, secret=session_secret(keys),
                     reveal_allowed=reveal_allowed),
     ]
+    if metrics_settings.enabled and not metrics_settings.port:
+        routes.append(metrics_route(metrics, token=metrics_token, refresh=refresh_gauges))
+    app_limiter = AppRateLimiter(redis, prefix=prefix)
+    signin_limiter = SignInLimiter(redis, prefix=prefix, limit=settings.file.reviewer_signin_limit)
+
+    async def rate_limited(request_id: str, app_name: str, limit: str) -> None:
+        try:
+            await audit.record("proxy.rate_limited", request_id=request_id, app=app_name, limit=limit)
+        except AuditUnavailable:
+            logger.warning("rate limit of request %s not audited: audit unavailable", request_id)
+
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(UnexpectedErrorMiddleware),
+            Middleware(ObservabilityMiddleware, metrics=metrics if metrics_settings.enabled else None,
+                       tracer=tracing.tracer),
+            Middleware(SignInLimitMiddleware, limiter=signin_limiter,
+                       on_limited=lambda surface: metrics.signin_limited.labels(surface=surface).inc()),
             Middleware(AppKeyMiddleware, keys=services.keys),
+            Middleware(AppRateLimitMiddleware, limiter=app_limiter,
+                       limit_for=lambda name: settings.app_config(name).rate_limit,
+                       on_limited=rate_limited),
         ],
         exception_handlers={
             ApiError: _api_error,
@@ -122,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.metrics = metrics
     return app
 
 
@@ -160,6 +217,7 @@ def create_app_from_env() -> Starlette:
 async def _api_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, ApiError):  # pragma: no cover - routed by type
         raise exc
+    note_error(exc.code or type(exc).__name__)
     return exc.response()
 
 

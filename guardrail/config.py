@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -38,6 +38,15 @@ class ModelEntry(BaseModel):
         return params
 
 
+class RateLimit(BaseModel):
+    """Per-app limits over a minute, shared by every replica through Redis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests_per_minute: int | None = Field(default=None, gt=0)
+    tokens_per_minute: int | None = Field(default=None, gt=0)
+
+
 class AppConfig(BaseModel):
     """An app (tenant): which policy set it uses and where its holds are reported."""
 
@@ -48,6 +57,7 @@ class AppConfig(BaseModel):
     webhook_url: str | None = None
     webhook_secret: str | None = None
     reveal_allowed: bool = True
+    rate_limit: RateLimit = Field(default_factory=RateLimit)
 
 
 class UpstreamSettings(BaseModel):
@@ -88,6 +98,43 @@ _REVIEW_ENV = {
 }
 
 
+class MetricsSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    # Serve /metrics on its own port instead of the proxy's (e.g. not exposed publicly).
+    port: int | None = Field(default=None, gt=0, lt=65536)
+    # Require `Authorization: Bearer <token>`; `os.environ/NAME` is read at start.
+    bearer_token: str | None = None
+
+
+class TracingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    # OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces; unset: the
+    # exporter's own OTEL_EXPORTER_OTLP_* variables apply.
+    otlp_endpoint: str | None = None
+    service_name: str = "guardrail"
+    sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class SignInLimit(BaseModel):
+    """Failed reviewer sign-ins allowed per reviewer name and per client address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    failures: int = Field(default=10, gt=0)
+    window_seconds: int = Field(default=300, gt=0)
+
+
+class ObservabilitySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
+
+
 class ConfigFile(BaseModel):
     """The shape of guardrail.yaml."""
 
@@ -100,6 +147,8 @@ class ConfigFile(BaseModel):
     redis_url: str | None = None
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    reviewer_signin_limit: SignInLimit = Field(default_factory=SignInLimit)
 
 
 class Settings(BaseModel):
@@ -120,6 +169,7 @@ class Settings(BaseModel):
     max_body_bytes: int = DEFAULT_BODY_LIMIT
     log_level: str = "info"
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    log_format: Literal["text", "json"] = "text"
     file: ConfigFile = Field(default_factory=ConfigFile)
 
     @classmethod
@@ -138,6 +188,7 @@ class Settings(BaseModel):
             "vault_keys": _split_keys(env.get("GUARDRAIL_VAULT_KEYS")),
             "max_body_bytes": env.get("GUARDRAIL_MAX_BODY_BYTES"),
             "log_level": env.get("GUARDRAIL_LOG_LEVEL"),
+            "log_format": env.get("GUARDRAIL_LOG_FORMAT"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         values = {k: v for k, v in values.items() if v not in (None, [])}

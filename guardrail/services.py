@@ -13,6 +13,7 @@ from guardrail.app_keys import KeyStore
 from guardrail.audit import AuditUnavailable
 from guardrail.config import AppConfig, Settings
 from guardrail.errors import service_unavailable
+from guardrail.observability.record import note_decision
 from guardrail.proxy.upstream import Upstream
 from guardrail.types import Verdict
 
@@ -40,6 +41,8 @@ class Services:
 
     async def audit_decisions(self, call: Any, decisions: list[tuple[str, Verdict]]) -> None:
         """Record several decisions of one call in order, in one round trip."""
+        for _stage, verdict in decisions:
+            note_decision(verdict)  # the request's log line and metrics
         entries = [
             (
                 f"proxy.{stage}",

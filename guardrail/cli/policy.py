@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from guardrail.policy import PolicyError, PolicyStore
-from guardrail.policy.cases import CaseResult, run_cases, uncovered_rules
+if TYPE_CHECKING:
+    from guardrail.policy import PolicyStore
+    from guardrail.policy.cases import CaseResult
 
 _DIRECTORY = click.argument(
     "directory",
@@ -30,6 +32,9 @@ def policy_group() -> None:
 
 
 def _load(directory: Path) -> PolicyStore:
+    # Imported here: the policy engine loads the PII stack, which `--help` must not.
+    from guardrail.policy import PolicyError, PolicyStore
+
     store = PolicyStore(directory)
     try:
         store.load()
@@ -67,6 +72,9 @@ def check_command(directory: Path) -> None:
 )
 def test_command(directory: Path, strict: bool) -> None:
     """Run the example cases in DIRECTORY/cases against the policies."""
+    from guardrail.policy import PolicyError
+    from guardrail.policy.cases import run_cases, uncovered_rules
+
     store = _load(directory)
     try:
         results = run_cases(store, directory)

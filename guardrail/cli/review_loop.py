@@ -24,7 +24,7 @@ from pathlib import Path
 
 import click
 
-from guardrail.cli.review import Services, run
+from guardrail.cli.review import Services, review_group, run
 from guardrail.review.exports import (
     Reviewed,
     case_file_text,
@@ -186,3 +186,5 @@ def export_dataset_cmd(since: str | None, app: str | None, rule: str | None, out
 
 
 COMMANDS = (stats_cmd, export_cases_cmd, export_dataset_cmd)
+for _command in COMMANDS:
+    review_group.add_command(_command)

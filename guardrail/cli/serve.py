@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
 
 from guardrail.cli.options import config_option, data_dir_option, redis_url_option
-from guardrail.config import ConfigError, Settings
+from guardrail.config import ConfigError, Settings, resolve_env_references
+from guardrail.observability.request_log import LOG_FORMATS, logging_config
 from guardrail.store import EmbeddedRedis
 
 
@@ -35,6 +37,14 @@ from guardrail.store import EmbeddedRedis
 @redis_url_option
 @data_dir_option
 @click.option("--log-level", envvar="GUARDRAIL_LOG_LEVEL", default="info", show_default=True)
+@click.option(
+    "--log-format",
+    envvar="GUARDRAIL_LOG_FORMAT",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    show_default=True,
+    help="Log lines as plain text or one JSON object per line (one per request).",
+)
 def serve(
     config_path: Path | None,
     policies_dir: Path | None,
@@ -44,13 +54,17 @@ def serve(
     redis_url: str | None,
     data_dir: Path,
     log_level: str,
+    log_format: str,
 ) -> None:
     """Run the proxy."""
     try:
         # Validate everything before forking workers, so errors show once, clearly.
-        Settings.from_env(config_path=config_path, policies_dir=policies_dir, redis_url=redis_url)
+        settings = Settings.from_env(
+            config_path=config_path, policies_dir=policies_dir, redis_url=redis_url
+        )
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    metrics_dir = prepare_multiprocess_metrics(workers, data_dir)
     embedded = None
     if not redis_url:
         # One embedded server for all workers, owned by this parent process.
@@ -66,8 +80,11 @@ def serve(
         "GUARDRAIL_DATA_DIR": str(data_dir),
         "REDIS_URL": redis_url,
         "GUARDRAIL_LOG_LEVEL": log_level,
+        "GUARDRAIL_LOG_FORMAT": log_format,
+        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
     }
     os.environ.update({k: v for k, v in env.items() if v is not None})
+    metrics_server = parent_metrics_server(settings, host) if metrics_dir else None
     try:
         uvicorn.run(
             "guardrail.app:create_app_from_env",
@@ -76,8 +93,38 @@ def serve(
             port=port,
             workers=workers,
             log_level=log_level,
+            log_config=logging_config(log_format, log_level),
             access_log=False,
         )
     finally:
+        if metrics_server is not None:
+            metrics_server.stop()
         if embedded is not None:
             embedded.stop()
+
+
+def prepare_multiprocess_metrics(workers: int, data_dir: Path) -> str | None:
+    """Several workers share their metrics through files in one directory
+    (prometheus_client's multiprocess mode). Emptied at start: files of a
+    previous run would add its counts to this one's."""
+    configured = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if workers <= 1 and not configured:
+        return None
+    directory = Path(configured) if configured else data_dir / "metrics"
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    return str(directory)
+
+
+def parent_metrics_server(settings: Settings, host: str) -> Any:
+    """Under several workers a metrics port of its own is served once, here,
+    from every worker's files; the proxy's own port answers /metrics itself."""
+    metrics_settings = settings.file.observability.metrics
+    if not (metrics_settings.enabled and metrics_settings.port):
+        return None
+    from guardrail.observability.endpoint import MetricsServer  # only when a port is set
+    from guardrail.observability.metrics import Metrics
+
+    token = resolve_env_references(metrics_settings.bearer_token)
+    return MetricsServer(Metrics(), host=host, port=metrics_settings.port, token=token).start()

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrail.observability.record import stage
 from guardrail.types import Action, CheckContext, Finding, Span, Verdict
 
 
@@ -48,19 +49,21 @@ async def review_completion(
         source = message.get("content")
         if choice.get("index", 0) == 0:
             first_answer = source or ""
-        restored, span_map = protected.restore_with_map(source) if source else ("", None)
-        if source is not None:
-            message["content"] = restored
-        for call in message.get("tool_calls") or []:
-            function = call.get("function") or {}
-            if function.get("arguments"):
-                function["arguments"] = protected.restore_arguments(function["arguments"])
+        with stage("restore"):
+            restored, span_map = protected.restore_with_map(source) if source else ("", None)
+            if source is not None:
+                message["content"] = restored
+            for call in message.get("tool_calls") or []:
+                function = call.get("function") or {}
+                if function.get("arguments"):
+                    function["arguments"] = protected.restore_arguments(function["arguments"])
         if not restored or not policy.has_answer_rules:
             continue
-        foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
-        verdict = await policy.check_answer_async(
-            restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
-        )
+        with stage("checks"):
+            foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
+            verdict = await policy.check_answer_async(
+                restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
+            )
         all_findings.extend(verdict.findings)
         if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text

@@ -15,11 +15,13 @@ from starlette.responses import JSONResponse, Response
 from guardrail.chat_messages import latest_customer_text
 from guardrail.errors import bad_request, service_unavailable
 from guardrail.language import detect_language
+from guardrail.observability.record import note_entities, note_usage, stage
 from guardrail.pii import PiiUnavailable
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
 from guardrail.proxy.completions import text_completion
 from guardrail.proxy.holds import HoldDesk
+from guardrail.proxy.pii_counts import new_entity_counts
 from guardrail.proxy.responding import respond, verdict_headers
 from guardrail.proxy.sentences import sentence_stream
 from guardrail.proxy.streaming import (
@@ -56,7 +58,8 @@ class ChatPipeline:
             customer_text=customer_text,
             first_answer=not any(m.get("role") == "assistant" for m in call.messages),
         )
-        request_verdict = policy.check_request(protected.messages, context)
+        with stage("checks"):
+            request_verdict = policy.check_request(protected.messages, context)
         if request_verdict.action in (Action.HOLD, Action.BLOCK):
             await self.services.audit_decision(call, "request", request_verdict)
             return await self._answer_without_model(call, policy, protected, request_verdict)
@@ -69,11 +72,13 @@ class ChatPipeline:
         # (one round trip), still before anything is sent; if the provider or
         # the review fails, it is recorded on its own before the error goes out.
         try:
-            if call.request.stream:
-                chunks = await self.upstream.stream(model, call.body, protected.messages)
-                completion = await buffered_stream(chunks)
-            else:
-                completion = await self.upstream.complete(model, call.body, protected.messages)
+            with stage("upstream"):
+                if call.request.stream:
+                    chunks = await self.upstream.stream(model, call.body, protected.messages)
+                    completion = await buffered_stream(chunks)
+                else:
+                    completion = await self.upstream.complete(model, call.body, protected.messages)
+            note_usage(completion.get("usage"))
 
             review = await review_completion(
                 completion, protected=protected, policy=policy, context=context, pii=self.services.pii
@@ -111,7 +116,8 @@ class ChatPipeline:
         self, call: ChatCall, model: Any, policy: Any, protected: Any, context: CheckContext
     ) -> Response:
         """Rules that only allow or block: text goes out as it is checked."""
-        chunks = await self.upstream.stream(model, call.body, protected.messages)
+        with stage("upstream"):  # until the provider starts answering
+            chunks = await self.upstream.stream(model, call.body, protected.messages)
         headers = verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version))
         if not policy.has_answer_rules:
             return sse_response(restoring_stream(chunks, protected), headers)
@@ -132,20 +138,24 @@ class ChatPipeline:
     async def _forward_untouched(self, call: ChatCall, model: Any, version: str) -> Response:
         verdict = Verdict(Action.ALLOW, policy_version=version)
         if call.request.stream:
-            chunks = await self.upstream.stream(model, call.body, call.messages)
+            with stage("upstream"):  # until the provider starts answering
+                chunks = await self.upstream.stream(model, call.body, call.messages)
             return sse_response(passthrough_stream(chunks), verdict_headers(verdict))
-        completion = await self.upstream.complete(model, call.body, call.messages)
+        with stage("upstream"):
+            completion = await self.upstream.complete(model, call.body, call.messages)
+        note_usage(completion.get("usage"))
         return JSONResponse(completion, headers=verdict_headers(verdict))
 
     async def _protect(self, call: ChatCall, policy: Any) -> Any:
         try:
-            protected = await self.services.pii.protect(
-                call.messages,
-                scope=call.app.name,
-                conversation_id=call.conversation_id,
-                policy=policy.pii,
-                user=_user_field(call.body),
-            )
+            with stage("deidentify"):
+                protected = await self.services.pii.protect(
+                    call.messages,
+                    scope=call.app.name,
+                    conversation_id=call.conversation_id,
+                    policy=policy.pii,
+                    user=_user_field(call.body),
+                )
         except PiiUnavailable:
             # Fail closed: never send text we could not de-identify.
             logger.error("de-identification unavailable; request %s refused", call.request_id)
@@ -153,6 +163,7 @@ class ChatPipeline:
                 "Personal-data protection is unavailable; the request was not sent.",
                 code="pii_unavailable",
             ) from None
+        note_entities(new_entity_counts(protected.messages))
         if protected.blocked_entities:
             kinds = ", ".join(sorted(set(protected.blocked_entities)))
             raise bad_request(

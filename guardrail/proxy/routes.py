@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from guardrail.errors import bad_request
+from guardrail.observability.record import note_model
 from guardrail.proxy import headers
 from guardrail.proxy.body import read_json
 from guardrail.proxy.call import ChatCall
@@ -26,6 +27,7 @@ def proxy_routes(services: Services) -> list[Route]:
     async def chat_completions(request: Request) -> Response:
         body = await read_json(request, services.settings.max_body_bytes)
         parsed, raw = parse_chat_request(body)
+        note_model(parsed.model)
         app_name = request.state.app_name
         call = ChatCall(
             request_id=request.state.request_id,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrail.language import detect_language
+from guardrail.observability.record import stage
 from guardrail.proxy.streaming import ChoiceRestorer
 from guardrail.types import Action, CheckContext, Finding, Verdict
 
@@ -63,10 +64,11 @@ async def sentence_stream(
         if not text:
             return ""
         candidate = state.released + text
-        foreign = await pii.find_foreign_pii(candidate, protected, policy.pii)
-        verdict = await policy.check_answer_async(
-            candidate, dataclasses.replace(context, foreign_pii=tuple(foreign))
-        )
+        with stage("checks"):
+            foreign = await pii.find_foreign_pii(candidate, protected, policy.pii)
+            verdict = await policy.check_answer_async(
+                candidate, dataclasses.replace(context, foreign_pii=tuple(foreign))
+            )
         state.findings = list(verdict.findings)
         if verdict.action.rank > worst.action.rank:
             worst = verdict

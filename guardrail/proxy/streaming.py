@@ -14,6 +14,7 @@ from typing import Any
 from starlette.responses import StreamingResponse
 
 from guardrail.errors import ApiError
+from guardrail.observability.record import current_record, note_error, note_usage
 from guardrail.proxy import sse
 from guardrail.proxy.completions import assemble
 
@@ -31,13 +32,19 @@ def sse_response(chunks: AsyncIterator[dict[str, Any]], headers: dict[str, str])
 async def _encode(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     try:
         async for chunk in chunks:
+            note_usage(chunk.get("usage"))
             yield sse.event(chunk)
     except ApiError as error:
         # Headers are gone already; the SDK turns this event into an exception.
+        note_error(error.code or type(error).__name__)
         yield sse.error_event(error.status, error.message, type=error.type, code=error.code)
         return
-    except Exception:
-        logger.exception("stream failed")
+    except Exception as exc:
+        # The type only: exception messages and tracebacks can quote the text.
+        record = current_record()
+        logger.error("stream of request %s failed: %s", record.request_id if record else "-",
+                     type(exc).__name__)
+        note_error(type(exc).__name__)
         yield sse.error_event(
             500, "The stream failed inside the proxy.", type="server_error", code="stream_failed"
         )

@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from guardrail.audit import AuditLog, encode_body
+from guardrail.observability.metrics import Metrics
 from guardrail.review import codec, scripts
 from guardrail.review.keys import ReviewKeys
 from guardrail.review.labels import label_for
@@ -76,6 +77,7 @@ class ReviewQueue:
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         label_retention_seconds: int = DEFAULT_LABEL_RETENTION_SECONDS,
         due_soon_seconds: float = DEFAULT_DUE_SOON_SECONDS,
+        metrics: Metrics | None = None,
     ) -> None:
         """`lease_seconds`: how long a claim lasts without a decision before
         the item goes back to the queue. `label_retention_seconds`: how long
@@ -83,6 +85,7 @@ class ReviewQueue:
         `retention_seconds`). `due_soon_seconds`: an open item this close to
         its deadline is flagged."""
         self.redis = redis
+        self.metrics = metrics or Metrics()
         self.keys = ReviewKeys(prefix)
         self.audit = audit
         self.retention_seconds = retention_seconds
@@ -299,6 +302,9 @@ class ReviewQueue:
             result = await self._decide(keys=self._globals, args=args)
         _raise_for(hold_id, result)
         outcome = Outcome.from_json(result[1])
+        self.metrics.review_decision_seconds.labels(outcome=str(outcome.decision)).observe(
+            max(0.0, outcome.decided_at - hold.created)
+        )
         logger.info("hold %s decided %s by %s", hold_id, outcome.decision, outcome.reviewer)
         return outcome
 

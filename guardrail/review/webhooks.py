@@ -104,8 +104,10 @@ class WebhookDispatcher:
         max_delay: float = 900.0,
         lease_seconds: float = 30.0,
         timeout: float = 10.0,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
         self.queue = queue
+        self.on_failure = on_failure  # e.g. a metrics counter's inc
         self.target_for = target_for
         self.pii = pii
         self.client = client or httpx.AsyncClient(timeout=timeout)
@@ -170,6 +172,7 @@ class WebhookDispatcher:
         return False
 
     async def _schedule_retry(self, hold_id: str, app: str, problem: str) -> None:
+        self.on_failure()
         keys = self.queue.keys
         attempts = int(await self.queue.redis.hget(keys.outbox_attempts, hold_id) or 0) + 1
         delay = min(self.max_delay, self.base_delay * 2 ** (attempts - 1))

@@ -95,6 +95,7 @@ def running_proxy(
     config: dict[str, Any] | None = None,
     models: list[str] | None = None,
     lean: bool | None = None,
+    app_options: dict[str, Any] | None = None,
 ) -> Iterator[ProxyHarness]:
     provider = provider or StandInProvider()
     config = dict(config or {})
@@ -121,6 +122,6 @@ def running_proxy(
             file=file,
             max_body_bytes=file.max_body_bytes,
         )
-        app = create_app(settings)
+        app = create_app(settings, **(app_options or {}))
         with ThreadedServer(app) as proxy:
             yield ProxyHarness(provider, proxy, settings, app)
