@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from guardrail.config import RateLimit
 from guardrail.errors import ApiError, service_unavailable
 from guardrail.limits.app_limits import AppRateLimiter, LimitDecision
-from guardrail.observability.record import current_record
+from guardrail.observability.record import current_record, note_error
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +50,14 @@ class AppRateLimitMiddleware:
         except RedisError:
             # Limits cannot be told apart from no limits: fail closed, like the key store.
             error = service_unavailable("The rate limiter is unavailable.", code="ratelimit_unavailable")
+            note_error("ratelimit_unavailable")
             await error.response()(scope, receive, send)
             return
         if not decision.allowed:
             record = current_record()
             if record is not None:
                 record.rate_limited = decision.limit
+                record.error = "rate_limit_exceeded"
             await self.on_limited(state.get("request_id", ""), app_name, decision.limit)
             await _too_many(app_name, limit, decision).response()(scope, receive, send)
             return

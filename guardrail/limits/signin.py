@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guardrail.config import SignInLimit
+from guardrail.observability.record import note_error
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class SignInLimitMiddleware:
             retry = 0  # the store itself will fail the sign-in closed
         if retry:
             self.on_limited(surface)
+            note_error("rate_limit_exceeded")
             logger.warning("reviewer sign-in limited (%s)", surface)
             await _too_many(scope, receive, send, retry)
             return

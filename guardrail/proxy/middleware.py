@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guardrail.app_keys import KeyStore
 from guardrail.errors import ApiError, service_unavailable, unauthorized
+from guardrail.observability.record import note_error
 
 REQUEST_ID_HEADER = "X-Guardrail-Request-Id"
 
@@ -54,6 +55,7 @@ class AppKeyMiddleware:
         try:
             app_name = await self._authenticate(scope)
         except ApiError as error:
+            note_error(error.code or type(error).__name__)
             await error.response()(scope, receive, send)
             return
         scope.setdefault("state", {})["app_name"] = app_name

@@ -302,9 +302,10 @@ class ReviewQueue:
             result = await self._decide(keys=self._globals, args=args)
         _raise_for(hold_id, result)
         outcome = Outcome.from_json(result[1])
-        self.metrics.review_decision_seconds.labels(outcome=str(outcome.decision)).observe(
-            max(0.0, outcome.decided_at - hold.created)
-        )
+        if result[0] != b"repeat":  # a retried call is not a second decision
+            self.metrics.review_decision_seconds.labels(outcome=str(outcome.decision)).observe(
+                max(0.0, outcome.decided_at - hold.created)
+            )
         logger.info("hold %s decided %s by %s", hold_id, outcome.decision, outcome.reviewer)
         return outcome
 

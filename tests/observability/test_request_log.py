@@ -124,6 +124,11 @@ def test_errors_are_logged_by_type_and_request_id(
     provider_failure = lines[failed.value.response.headers["x-guardrail-request-id"]]
     assert provider_failure["status"] == 502 and provider_failure["level"] == "error"
     assert provider_failure["error"] == "provider_error"
+    no_key = httpx.post(f"{guarded.base_url}/chat/completions", json={}, timeout=10)
+    assert no_key.status_code == 401
+    unauthorized = next(line for line in _request_lines(json_lines)
+                        if line["request_id"] == no_key.headers["x-guardrail-request-id"])
+    assert unauthorized["error"] == "invalid_api_key" and "app" not in unauthorized
     for raw in json_lines.lines:
         assert_no_personal_data(raw)
         assert "upstream saw" not in raw
