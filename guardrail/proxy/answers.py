@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrail.proxy.own_data import OwnText, foreign_pii
 from guardrail.types import Action, CheckContext, Finding, Span, Verdict
 
 
@@ -29,6 +30,9 @@ class AnswerReview:
     # The first choice as the model wrote it (placeholders in): what a later
     # customer report shows a reviewer.
     deidentified_answer: str = ""
+    # Text a 'modify' verdict would have appended to a structured answer (JSON
+    # content, tool calls): sent in the `guardrail.disclosure` field instead.
+    disclosure: str | None = None
 
 
 async def review_completion(
@@ -38,11 +42,17 @@ async def review_completion(
     policy: Any,
     context: CheckContext,
     pii: Any,
+    json_answer: bool = False,
+    own: OwnText | None = None,
 ) -> AnswerReview:
+    """Restore and check each choice. Structured answers (JSON content, tool
+    calls) are never edited as text: an appended disclosure travels beside
+    them, a replacement cannot be made, so a person decides (hold)."""
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     held: HeldChoice | None = None
     all_findings: list[Finding] = []
     first_answer = ""
+    disclosure: str | None = None
     for choice in completion.get("choices", []):
         message = choice.get("message") or {}
         source = message.get("content")
@@ -50,19 +60,26 @@ async def review_completion(
             first_answer = source or ""
         restored, span_map = protected.restore_with_map(source) if source else ("", None)
         if source is not None:
-            message["content"] = restored
+            # JSON content gets values escaped for where they land, as tool arguments do.
+            message["content"] = protected.restore_arguments(source) if json_answer else restored
         for call in message.get("tool_calls") or []:
             function = call.get("function") or {}
             if function.get("arguments"):
                 function["arguments"] = protected.restore_arguments(function["arguments"])
         if not restored or not policy.has_answer_rules:
             continue
-        foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
+        structured = json_answer or bool(message.get("tool_calls"))
+        foreign = await foreign_pii(pii, restored, protected, policy, own)
         verdict = await policy.check_answer_async(
-            restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
+            restored, dataclasses.replace(context, foreign_pii=foreign)
         )
         all_findings.extend(verdict.findings)
-        if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
+        if verdict.action is Action.MODIFY and verdict.text is not None and structured:
+            if verdict.text.startswith(restored):
+                disclosure = disclosure or verdict.text[len(restored) :].strip() or None
+            else:
+                verdict = dataclasses.replace(verdict, action=Action.HOLD, text=None)
+        elif verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text
             if verdict.action is Action.BLOCK:
                 message.pop("tool_calls", None)
@@ -70,7 +87,9 @@ async def review_completion(
         if verdict.action is Action.HOLD and held is None:
             held = HeldChoice(
                 index=choice.get("index", 0),
-                deidentified_answer=_held_text(source or "", restored, verdict.text),
+                deidentified_answer=_held_text(
+                    source or "", restored, None if structured else verdict.text
+                ),
                 findings=tuple(_to_source(f, span_map) for f in verdict.findings),
                 suggestions=verdict.suggestions,
                 verdict=verdict,
@@ -84,6 +103,7 @@ async def review_completion(
         held=held,
         findings=all_findings,
         deidentified_answer=first_answer,
+        disclosure=disclosure if combined.action is Action.MODIFY else None,
     )
 
 

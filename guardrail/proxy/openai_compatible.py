@@ -137,10 +137,25 @@ class OpenAICompatibleClient:
         response = await self._send(target, _payload(target, body, messages, stream=True), stream=True)
         return _chunks(response, public_name)
 
-    async def _send(self, target: LeanTarget, content: bytes, *, stream: bool) -> httpx.Response:
+    async def embed(self, target: LeanTarget, public_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """An embeddings call; `body` holds the (de-identified) input and forwarded fields."""
+        payload = json.dumps({**body, "model": target.provider_model}, ensure_ascii=False).encode()
+        response = await self._send(target, payload, stream=False, path="/embeddings")
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            raise ProviderCallError("bad_response", response.status_code) from None
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise ProviderCallError("bad_response", response.status_code)
+        data["model"] = public_name
+        return data
+
+    async def _send(
+        self, target: LeanTarget, content: bytes, *, stream: bool, path: str = "/chat/completions"
+    ) -> httpx.Response:
         client = self._client()
         params = resolve_env_references(target.params)  # at call time: rotated secrets apply
-        url = str(params["api_base"]).rstrip("/") + "/chat/completions"
+        url = str(params["api_base"]).rstrip("/") + path
         headers = _headers(params)
         timeout = httpx.Timeout(target.timeout if target.timeout is not None else self._default_timeout)
         retries = target.num_retries if target.num_retries is not None else self._default_retries

@@ -6,8 +6,10 @@ can change what an earlier sentence should have been, so the customer sees
 text as soon as a sentence is complete instead of after the whole answer.
 
 If a sentence fails, the stream ends there with the policy's fallback text.
-The headers went out with the first byte, so the final verdict travels in the
-`guardrail` field of the last chunk.
+The headers went out with the first byte (`X-Guardrail-Verdict: streaming`),
+so the final verdict travels in the `guardrail` field of the stream's last
+chunk that has a choice: that chunk is held back until the verdict is known.
+A usage chunk, when the app asked for one, still comes last.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrail.language import detect_language
+from guardrail.proxy.own_data import OwnText, foreign_pii
 from guardrail.proxy.streaming import ChoiceRestorer
 from guardrail.types import Action, CheckContext, Finding, Verdict
 
@@ -52,8 +55,12 @@ async def sentence_stream(
     context: CheckContext,
     pii: Any,
     on_verdict: OnVerdict,
+    json_content: bool = False,
+    own: OwnText | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     choices: dict[int, _Choice] = {}
+    held_back: dict[str, Any] | None = None  # the latest chunk with a choice
+    usage: list[dict[str, Any]] = []
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     last: dict[str, Any] = {}
 
@@ -63,9 +70,9 @@ async def sentence_stream(
         if not text:
             return ""
         candidate = state.released + text
-        foreign = await pii.find_foreign_pii(candidate, protected, policy.pii)
+        foreign = await foreign_pii(pii, candidate, protected, policy, own)
         verdict = await policy.check_answer_async(
-            candidate, dataclasses.replace(context, foreign_pii=tuple(foreign))
+            candidate, dataclasses.replace(context, foreign_pii=foreign)
         )
         state.findings = list(verdict.findings)
         if verdict.action.rank > worst.action.rank:
@@ -79,10 +86,16 @@ async def sentence_stream(
 
     async for chunk in chunks:
         last = chunk
+        if not chunk.get("choices"):
+            if chunk.get("usage"):
+                usage.append(chunk)
+            continue
         out = []
         for choice in chunk.get("choices", []):
             index = choice.get("index", 0)
-            state = choices.setdefault(index, _Choice(ChoiceRestorer(protected)))
+            state = choices.setdefault(
+                index, _Choice(ChoiceRestorer(protected, json_content=json_content))
+            )
             if state.blocked:
                 continue
             delta = dict(choice.get("delta") or {})
@@ -105,20 +118,26 @@ async def sentence_stream(
             if delta or finish:
                 out.append({**choice, "delta": delta})
         if out:
-            yield {**chunk, "choices": out}
+            if held_back is not None:
+                yield held_back
+            held_back = {**chunk, "choices": out}
 
+    base = {k: v for k, v in last.items() if k not in ("choices", "usage")}
     for index, state in sorted(choices.items()):
         if state.blocked:
             continue
         tail = await release(state, state.pending + state.restorer.text.flush())
         if tail:
-            yield {**last, "choices": [{"index": index, "delta": {"content": tail}}]}
+            if held_back is not None:
+                yield held_back
+            held_back = {**base, "choices": [{"index": index, "delta": {"content": tail}}]}
     findings = tuple(f for state in choices.values() for f in state.findings)
     final = dataclasses.replace(worst, findings=findings)
     await on_verdict(final)
+    if held_back is None:  # a provider that sent no choice at all
+        held_back = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
     yield {
-        **last,
-        "choices": [],
+        **held_back,
         "guardrail": {
             "verdict": final.action.value,
             "policy_version": final.policy_version,
@@ -126,3 +145,5 @@ async def sentence_stream(
             "hold_id": None,
         },
     }
+    for chunk in usage:
+        yield chunk

@@ -154,6 +154,27 @@ class Upstream:
         return _chunks(stream, model.public_name)
 
 
+    async def embed(self, model: UpstreamModel, inputs: list[str], fields: dict[str, Any]) -> dict[str, Any]:
+        """Embeddings of already de-identified `inputs`; `fields` are the
+        forwarded embeddings parameters (`embeddings.EMBEDDING_PARAMETERS`)."""
+        target = self._lean_targets.get(model.public_name)
+        if target is not None:
+            try:
+                return await self._lean.embed(target, model.public_name, {**fields, "input": inputs})
+            except ProviderCallError as exc:
+                raise provider_error(exc) from None
+        args: dict[str, Any] = {**fields, **resolve_env_references(model.params), "input": inputs}
+        args.setdefault("timeout", self.settings.timeout_seconds)
+        args.setdefault("num_retries", self.settings.max_retries)
+        try:
+            response = await litellm.aembedding(**args)
+        except Exception as exc:
+            raise provider_error(exc) from None
+        data: dict[str, Any] = response.model_dump(exclude_none=True)
+        data["model"] = model.public_name
+        return data
+
+
 def _lean_target_for(model: UpstreamModel) -> LeanTarget | None:
     target = lean_target(model.params)
     if target is None:
