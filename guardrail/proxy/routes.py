@@ -86,7 +86,7 @@ def proxy_routes(services: Services) -> list[Route]:
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
         Route("/v1/embeddings", EmbeddingsEndpoint(services).handle, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
-        *(Route(path, unsupported) for path in _UNSUPPORTED),
+        *(Route(path, unsupported, methods=["GET", "POST", "DELETE"]) for path in _UNSUPPORTED),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]
