@@ -163,7 +163,13 @@ class Upstream:
                 return await self._lean.embed(target, model.public_name, {**fields, "input": inputs})
             except ProviderCallError as exc:
                 raise provider_error(exc) from None
-        args: dict[str, Any] = {**fields, **resolve_env_references(model.params), "input": inputs}
+        args: dict[str, Any] = {**resolve_env_references(model.params), "input": inputs}
+        if str(model.params.get("model", "")).startswith(OPENAI_PREFIX):
+            # litellm checks `dimensions` against OpenAI's own models; as
+            # extra_body they reach an OpenAI-compatible server as the lean path sends them.
+            args["extra_body"] = {**fields, **(args.get("extra_body") or {})}
+        else:
+            args.update(fields)
         args.setdefault("timeout", self.settings.timeout_seconds)
         args.setdefault("num_retries", self.settings.max_retries)
         try:
