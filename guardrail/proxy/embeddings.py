@@ -47,7 +47,7 @@ class EmbeddingsEndpoint:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request, *, conversation_id: str | None = None) -> Response:
         body = await read_json(request, self.services.settings.max_body_bytes)
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object.", code="invalid_body")
@@ -70,18 +70,20 @@ class EmbeddingsEndpoint:
         if texts is not None and len(texts) > _MAX_INPUTS:
             raise bad_request(f"Invalid request: 'input': at most {_MAX_INPUTS} inputs.", param="input")
         fields = {k: v for k, v in body.items() if k in EMBEDDING_PARAMETERS and v is not None}
-        inputs = raw if texts is None else await self._protect(texts, app.name, request, policy)
+        inputs = raw if texts is None else await self._protect(texts, app.name, conversation_id, policy)
         data = await self.services.upstream.embed(model, inputs, fields)
         return JSONResponse(data, headers={headers.POLICY_VERSION: policy.version})
 
-    async def _protect(self, texts: list[str], app: str, request: Request, policy: Any) -> list[str]:
+    async def _protect(
+        self, texts: list[str], app: str, conversation_id: str | None, policy: Any
+    ) -> list[str]:
         if policy.is_empty:
             return texts
         try:
             protected = await self.services.pii.protect(
                 [{"role": "user", "content": text} for text in texts],
                 scope=app,
-                conversation_id=request.headers.get(headers.CONVERSATION_ID) or None,
+                conversation_id=conversation_id,
                 policy=policy.pii,
             )
         except PiiUnavailable:

@@ -33,6 +33,7 @@ _MAX_HOLD_WAIT_SECONDS = 600.0
 
 def proxy_routes(services: Services) -> list[Route]:
     pipeline = ChatPipeline(services)
+    embeddings_endpoint = EmbeddingsEndpoint(services)
 
     async def chat_completions(request: Request) -> Response:
         body = await read_json(request, services.settings.max_body_bytes)
@@ -48,6 +49,9 @@ def proxy_routes(services: Services) -> list[Route]:
             hold_wait_seconds=_hold_wait(request),
         )
         return await pipeline.run(call)
+
+    async def embeddings(request: Request) -> Response:
+        return await embeddings_endpoint.handle(request, conversation_id=_conversation_id(request))
 
     async def list_models(request: Request) -> Response:
         created = int(time.time())
@@ -84,7 +88,7 @@ def proxy_routes(services: Services) -> list[Route]:
 
     return [
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/embeddings", EmbeddingsEndpoint(services).handle, methods=["POST"]),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         *(Route(path, unsupported, methods=["GET", "POST", "DELETE"]) for path in _UNSUPPORTED),
         Route("/healthz", healthz, methods=["GET"]),
