@@ -224,9 +224,17 @@ async def _chunks(stream: Any, public_name: str) -> AsyncIterator[dict[str, Any]
         async for chunk in stream:
             data: dict[str, Any] = chunk.model_dump(exclude_none=True)
             data["model"] = public_name
+            if data.get("usage") and not any(_carries(c) for c in data.get("choices") or []):
+                # litellm dresses OpenAI's usage chunk in an empty choice: undo
+                # it, so both paths end a stream the same way.
+                data["choices"] = []
             yield data
     except Exception as exc:
         raise provider_error(exc) from None
+
+
+def _carries(choice: dict[str, Any]) -> bool:
+    return bool(choice.get("delta") or choice.get("finish_reason") or choice.get("logprobs"))
 
 
 def provider_error(exc: Exception) -> ApiError:

@@ -128,3 +128,26 @@ def test_unsupported_endpoints_name_the_supported_ones(protected_proxy: ProxyHar
             call(protected_proxy.client())
         assert caught.value.code == "unsupported_endpoint"
         assert "POST /v1/chat/completions" in caught.value.message
+
+
+async def test_both_paths_end_a_stream_with_the_same_usage_chunk(
+    provider: tuple[StandInProvider, str],
+) -> None:
+    stand_in, base = provider
+    params = {"model": "openai/stand-in", "api_base": base, "api_key": "k"}
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream_options": {"include_usage": True},
+    }
+    shapes = {}
+    for path in PATHS:
+        registry = ModelRegistry([ModelEntry(model_name="m", litellm_params=params)])
+        upstream = Upstream(registry, UpstreamSettings(max_retries=0, lean_openai_path=path == "lean"))
+        try:
+            chunks = [c async for c in await upstream.stream(registry.get("m"), body, body["messages"])]
+        finally:
+            await upstream.aclose()
+        shapes[path] = [(len(c.get("choices") or []), "usage" in c) for c in chunks]
+    assert shapes["lean"] == shapes["litellm"]
+    assert shapes["lean"][-1] == (0, True)
