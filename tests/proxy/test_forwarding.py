@@ -133,7 +133,7 @@ def test_unsupported_endpoints_name_the_supported_ones(protected_proxy: ProxyHar
 async def test_both_paths_end_a_stream_with_the_same_usage_chunk(
     provider: tuple[StandInProvider, str],
 ) -> None:
-    stand_in, base = provider
+    _, base = provider
     params = {"model": "openai/stand-in", "api_base": base, "api_key": "k"}
     body = {
         "model": "m",
