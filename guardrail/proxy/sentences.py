@@ -8,8 +8,9 @@ text as soon as a sentence is complete instead of after the whole answer.
 If a sentence fails, the stream ends there with the policy's fallback text.
 The headers went out with the first byte (`X-Guardrail-Verdict: streaming`),
 so the final verdict travels in the `guardrail` field of the stream's last
-chunk that has a choice: that chunk is held back until the verdict is known.
-A usage chunk, when the app asked for one, still comes last.
+chunk that has a choice: chunks that finish a choice are held back until the
+verdict is known (text never is). A usage chunk, when the app asked for one,
+still comes last.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ async def sentence_stream(
     own: OwnText | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     choices: dict[int, _Choice] = {}
-    held_back: dict[str, Any] | None = None  # the latest chunk with a choice
+    finishing: list[dict[str, Any]] = []  # chunks that end a choice, held for the verdict
     usage: list[dict[str, Any]] = []
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     last: dict[str, Any] = {}
@@ -118,9 +119,10 @@ async def sentence_stream(
             if delta or finish:
                 out.append({**choice, "delta": delta})
         if out:
-            if held_back is not None:
-                yield held_back
-            held_back = {**chunk, "choices": out}
+            if any(c.get("finish_reason") for c in out):
+                finishing.append({**chunk, "choices": out})
+            else:
+                yield {**chunk, "choices": out}
 
     base = {k: v for k, v in last.items() if k not in ("choices", "usage")}
     for index, state in sorted(choices.items()):
@@ -128,16 +130,16 @@ async def sentence_stream(
             continue
         tail = await release(state, state.pending + state.restorer.text.flush())
         if tail:
-            if held_back is not None:
-                yield held_back
-            held_back = {**base, "choices": [{"index": index, "delta": {"content": tail}}]}
+            yield {**base, "choices": [{"index": index, "delta": {"content": tail}}]}
     findings = tuple(f for state in choices.values() for f in state.findings)
     final = dataclasses.replace(worst, findings=findings)
     await on_verdict(final)
-    if held_back is None:  # a provider that sent no choice at all
-        held_back = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    if not finishing:  # a provider that never said a choice was finished
+        finishing.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    for chunk in finishing[:-1]:
+        yield chunk
     yield {
-        **held_back,
+        **finishing[-1],
         "guardrail": {
             "verdict": final.action.value,
             "policy_version": final.policy_version,
