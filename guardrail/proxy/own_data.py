@@ -45,17 +45,23 @@ class OwnText:
     """The words of the customer's messages and the app's tool results."""
 
     def __init__(self, messages: list[dict[str, Any]]) -> None:
-        self._haystacks = [
-            words
-            for message in messages
-            if isinstance(message, dict) and message.get("role") in _OWN_ROLES
-            for text in _texts(message)
-            if (words := _words(text))
-        ]
+        self._messages = messages
+        self._haystacks: list[str] | None = None  # built on first use: most answers have no findings
 
     def supplied(self, value: str) -> bool:
         needle = _words(value)
-        return bool(needle) and any(needle in haystack for haystack in self._haystacks)
+        return bool(needle) and any(needle in haystack for haystack in self._words_of_messages())
+
+    def _words_of_messages(self) -> list[str]:
+        if self._haystacks is None:
+            self._haystacks = [
+                words
+                for message in self._messages
+                if isinstance(message, dict) and message.get("role") in _OWN_ROLES
+                for text in _texts(message)
+                if (words := _words(text))
+            ]
+        return self._haystacks
 
 
 async def foreign_pii(
