@@ -5,6 +5,7 @@ result is not mistaken for another customer's data."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -136,3 +137,51 @@ def test_a_bare_tool_call_does_not_use_up_the_first_answer_disclosure(proxy: Pro
     """The customer never saw the tool call: the answer after it is the first they read."""
     reply = proxy.client().chat.completions.create(model=MODEL, messages=round_trip("Sunny, 21C"))
     assert "AI assistant" in (reply.choices[0].message.content or "")
+
+
+LOOKUP_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "lookup_customer",
+        "parameters": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+    },
+}
+
+
+def lookup_model(body: dict[str, Any]) -> Reply:
+    """Looks the customer up by the (placeholder) name it was given."""
+    last = body["messages"][-1]
+    if last["role"] == "tool":
+        return Reply(content="Found your account.")
+    name = re.search(r"<PERSON_\d+>", str(last["content"]))
+    arguments = json.dumps({"name": name.group(0) if name else ""})
+    return Reply(
+        tool_calls=[
+            {
+                "id": "call_9",
+                "type": "function",
+                "function": {"name": "lookup_customer", "arguments": arguments},
+            }
+        ]
+    )
+
+
+def test_a_restored_value_in_tool_arguments_is_masked_again_next_turn(proxy: ProxyHarness) -> None:
+    """The proxy restored the name into the arguments for the app; when the app
+    sends that tool call back, the provider must see the placeholder again,
+    even where the name alone would not be detected."""
+    proxy.provider.responder = lookup_model
+    name = "Priya Raghunathan"  # found in a sentence, not on its own
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": f"Hi, my name is {name} and I need help with my order."}
+    ]
+    client = proxy.client()
+    first = client.chat.completions.create(model=MODEL, messages=messages, tools=[LOOKUP_TOOL])
+    message = first.choices[0].message
+    assert message.tool_calls and json.loads(message.tool_calls[0].function.arguments) == {"name": name}
+    messages.append(message.model_dump(exclude_none=True))
+    messages.append({"role": "tool", "tool_call_id": message.tool_calls[0].id, "content": "Account 1182."})
+    client.chat.completions.create(model=MODEL, messages=messages, tools=[LOOKUP_TOOL])
+    assert name not in proxy.provider.texts_received()
+    sent = proxy.provider.received[-1]["messages"][1]["tool_calls"][0]["function"]["arguments"]
+    assert json.loads(sent) == {"name": "<PERSON_1>"}
