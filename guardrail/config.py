@@ -68,6 +68,9 @@ class UpstreamSettings(BaseModel):
     # Call plain OpenAI-compatible models (`openai/<name>` + `api_base`) with
     # one pooled httpx client instead of litellm: same behaviour, far less CPU.
     lean_openai_path: bool = True
+    # Request fields outside OpenAI's chat parameters (what an SDK's
+    # `extra_body` adds) that both upstream paths forward; all others are dropped.
+    extra_fields: list[str] = Field(default_factory=lambda: ["top_k", "min_p", "repetition_penalty"])
 
 
 class ReviewSettings(BaseModel):

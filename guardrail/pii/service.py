@@ -23,6 +23,7 @@ from guardrail.pii.conversation import ProtectedConversation
 from guardrail.pii.detection import Detection, select
 from guardrail.pii.errors import PiiUnavailable
 from guardrail.pii.keyring import KeyRing, VaultKeyError
+from guardrail.pii.known_values import KnownValues
 from guardrail.pii.messages import opening_digest, text_slots
 from guardrail.pii.normalise import normalise
 from guardrail.pii.placeholders import neutralise, placeholder, redacted
@@ -79,6 +80,9 @@ class PiiService:
             slots = text_slots(copied)
             texts = [neutralise(slot.text) for slot in slots]
             found = await self._detect(texts, policy)
+            known = await self._known_values(scope, cid, messages)
+            if known:
+                found = [known.add_to(text, d) for text, d in zip(texts, found, strict=True)]
             plan = _Plan(policy)
             for text, detections in zip(texts, found, strict=True):
                 plan.add(text, detections)
@@ -98,6 +102,14 @@ class PiiService:
             raise
         except Exception as exc:  # fail closed on anything, say nothing about the text
             raise _unavailable("de-identification", exc) from None
+
+    async def _known_values(
+        self, scope: str, conversation_id: str, messages: list[dict[str, Any]]
+    ) -> KnownValues | None:
+        """Only a conversation with history can carry restored values back."""
+        if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
+            return None
+        return KnownValues(await self._vault.load_all(scope, conversation_id))
 
     async def restorer_for(
         self, scope: str, conversation_id: str, labels: Collection[str]

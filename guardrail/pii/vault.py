@@ -116,6 +116,17 @@ class Vault:
                 values[label] = self._keys.decrypt(base64.b64decode(sealed), aad).decode()
         return values
 
+    async def load_all(self, scope: str, conversation_id: str) -> dict[str, str]:
+        """Every label the conversation issued -> its value.
+
+        For masking only (a value restored into an earlier answer leaves as
+        its placeholder again); never for restoring an answer, which must
+        resolve its own request's labels alone (`load`).
+        """
+        fields = await self._redis.hgetall(self.key(conversation_id))
+        labels = [_text(name)[2:] for name in fields if _text(name).startswith("r:")]
+        return await self.load(scope, conversation_id, labels)
+
     async def exists(self, conversation_id: str) -> bool:
         return bool(await self._redis.exists(self.key(conversation_id)))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrail.observability.record import stage
+from guardrail.proxy.own_data import OwnText, foreign_pii
 from guardrail.types import Action, CheckContext, Finding, Span, Verdict
 
 
@@ -30,6 +31,9 @@ class AnswerReview:
     # The first choice as the model wrote it (placeholders in): what a later
     # customer report shows a reviewer.
     deidentified_answer: str = ""
+    # Text a 'modify' verdict would have appended to a structured answer (JSON
+    # content, tool calls): sent in the `guardrail.disclosure` field instead.
+    disclosure: str | None = None
 
 
 async def review_completion(
@@ -39,11 +43,17 @@ async def review_completion(
     policy: Any,
     context: CheckContext,
     pii: Any,
+    json_answer: bool = False,
+    own: OwnText | None = None,
 ) -> AnswerReview:
+    """Restore and check each choice. Structured answers (JSON content, tool
+    calls) are never edited as text: an appended disclosure travels beside
+    them, a replacement cannot be made, so a person decides (hold)."""
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     held: HeldChoice | None = None
     all_findings: list[Finding] = []
     first_answer = ""
+    disclosure: str | None = None
     for choice in completion.get("choices", []):
         message = choice.get("message") or {}
         source = message.get("content")
@@ -52,26 +62,33 @@ async def review_completion(
         with stage("restore"):
             restored, span_map = protected.restore_with_map(source) if source else ("", None)
             if source is not None:
-                message["content"] = restored
+                # JSON content gets values escaped for where they land, as tool arguments do.
+                message["content"] = protected.restore_arguments(source) if json_answer else restored
             for call in message.get("tool_calls") or []:
                 function = call.get("function") or {}
                 if function.get("arguments"):
                     function["arguments"] = protected.restore_arguments(function["arguments"])
         if not restored or not policy.has_answer_rules:
             continue
+        structured = json_answer or bool(message.get("tool_calls"))
         with stage("checks"):
-            foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
+            foreign = await foreign_pii(pii, restored, protected, policy, own)
             verdict = await policy.check_answer_async(
-                restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
+                restored, dataclasses.replace(context, foreign_pii=foreign)
             )
         all_findings.extend(verdict.findings)
-        if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
+        if verdict.action is Action.MODIFY and verdict.text is not None and structured:
+            if verdict.text.startswith(restored):
+                disclosure = disclosure or verdict.text[len(restored) :].strip() or None
+            else:
+                verdict = dataclasses.replace(verdict, action=Action.HOLD, text=None)
+        elif verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text
             if verdict.action is Action.BLOCK:
                 message.pop("tool_calls", None)
                 choice["finish_reason"] = "stop"
         if verdict.action is Action.HOLD and held is None:
-            held_answer = _held_text(source or "", restored, verdict.text)
+            held_answer = _held_text(source or "", restored, None if structured else verdict.text)
             settled = _settled_rules(policy, verdict.findings) if held_answer != (source or "") else set()
             held = HeldChoice(
                 index=choice.get("index", 0),
@@ -91,6 +108,7 @@ async def review_completion(
         held=held,
         findings=all_findings,
         deidentified_answer=first_answer,
+        disclosure=disclosure if combined.action is Action.MODIFY else None,
     )
 
 

@@ -23,3 +23,15 @@ class ChatCall:
     def messages(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = self.body["messages"]
         return messages
+
+    @property
+    def include_usage(self) -> bool:
+        """Whether the app asked for the usage chunk at the end of a stream."""
+        options = self.body.get("stream_options")
+        return isinstance(options, dict) and bool(options.get("include_usage"))
+
+    @property
+    def json_answer(self) -> bool:
+        """Whether the answer's content must be JSON (`response_format`)."""
+        fmt = self.body.get("response_format")
+        return isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema")

@@ -48,6 +48,8 @@ def assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
             message = slot["message"]
             if delta.get("content"):
                 message["content"] = (message["content"] or "") + delta["content"]
+            if delta.get("refusal"):
+                message["refusal"] = (message.get("refusal") or "") + delta["refusal"]
             for call in delta.get("tool_calls") or []:
                 calls = message.setdefault("tool_calls", [])
                 position = call.get("index", 0)
@@ -61,6 +63,7 @@ def assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
                     target["function"]["name"] += function["name"]
                 if function.get("arguments"):
                     target["function"]["arguments"] += function["arguments"]
+            _add_logprobs(slot, choice.get("logprobs"))
             if choice.get("finish_reason"):
                 slot["finish_reason"] = choice["finish_reason"]
     completion = {
@@ -70,27 +73,70 @@ def assemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
         "model": first.get("model", ""),
         "choices": [choices[i] for i in sorted(choices)],
     }
+    for name in _COMPLETION_EXTRAS:
+        value = next((c[name] for c in chunks if c.get(name) is not None), None)
+        if value is not None:
+            completion[name] = value
     if usage:
         completion["usage"] = usage
     return completion
 
 
-def to_chunks(completion: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Replay a whole completion as stream chunks."""
-    base = {
+class _ChunkMaker:
+    """Chunks of one choice of a replayed completion."""
+
+    def __init__(self, base: dict[str, Any], index: int) -> None:
+        self.base, self.index = base, index
+
+    def __call__(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> dict[str, Any]:
+        choice = {"index": self.index, "delta": delta, "finish_reason": finish, **extra}
+        return {**self.base, "choices": [choice]}
+
+
+# Top-level fields a stream's chunks share with the completion they fold into.
+_COMPLETION_EXTRAS = ("system_fingerprint", "service_tier")
+
+
+def _add_logprobs(slot: dict[str, Any], logprobs: Any) -> None:
+    """Stream logprobs arrive per chunk as lists; the completion has one list."""
+    if not isinstance(logprobs, dict):
+        return
+    merged = slot.setdefault("logprobs", {})
+    for key, items in logprobs.items():
+        if isinstance(items, list):
+            merged[key] = (merged.get(key) or []) + items
+
+
+def to_chunks(
+    completion: dict[str, Any], *, include_usage: bool = False, final: dict[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Replay a whole completion as stream chunks, shaped as OpenAI streams
+    them: `finish_reason` on every choice (null until the last), the usage
+    chunk (empty `choices`) only when the client asked for it, and `final`
+    fields (the `guardrail` verdict) on the last chunk that has a choice."""
+    base: dict[str, Any] = {
         "id": completion["id"],
         "object": "chat.completion.chunk",
         "created": completion["created"],
         "model": completion["model"],
     }
-    for choice in completion["choices"]:
+    for name in _COMPLETION_EXTRAS:
+        if completion.get(name) is not None:
+            base[name] = completion[name]
+    choices = completion["choices"]
+    for number, choice in enumerate(choices):
         index = choice["index"]
         message = choice["message"]
-        yield {**base, "choices": [{"index": index, "delta": {"role": "assistant", "content": ""}}]}
+        chunk = _ChunkMaker(base, index)
+        yield chunk({"role": "assistant", "content": ""})
         content = message.get("content") or ""
+        logprobs = choice.get("logprobs")
         for start in range(0, len(content), _CHUNK_CHARS):
             piece = content[start : start + _CHUNK_CHARS]
-            yield {**base, "choices": [{"index": index, "delta": {"content": piece}}]}
+            # The whole choice's logprobs ride on its first piece of text.
+            yield chunk({"content": piece}, **({"logprobs": logprobs} if logprobs and start == 0 else {}))
+        if message.get("refusal"):
+            yield chunk({"refusal": message["refusal"]})
         for position, call in enumerate(message.get("tool_calls") or []):
             delta_call = {
                 "index": position,
@@ -98,8 +144,12 @@ def to_chunks(completion: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 "type": "function",
                 "function": call["function"],
             }
-            yield {**base, "choices": [{"index": index, "delta": {"tool_calls": [delta_call]}}]}
-        finish = choice.get("finish_reason") or "stop"
-        yield {**base, "choices": [{"index": index, "delta": {}, "finish_reason": finish}]}
-    if completion.get("usage"):
-        yield {**base, "choices": [], "usage": completion["usage"]}
+            yield chunk({"tool_calls": [delta_call]})
+        last = chunk({}, choice.get("finish_reason") or "stop")
+        if final and number == len(choices) - 1:
+            last.update(final)
+        yield last
+    if include_usage:
+        # Answers the proxy writes itself used no model: usage 0/0/0.
+        usage = completion.get("usage") or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        yield {**base, "choices": [], "usage": usage}

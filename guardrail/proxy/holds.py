@@ -116,7 +116,9 @@ class HoldDesk:
         return hold_id
 
     def _released(self, call: ChatCall, verdict: Verdict, protected: Any, outcome: Outcome) -> Response:
-        text = protected.restore(outcome.text or "")
+        # A JSON answer gets its values escaped for where they land.
+        restore = protected.restore_arguments if call.json_answer else protected.restore
+        text = restore(outcome.text or "")
         completion = text_completion(call.request.model, text)
         response = respond(call, completion, verdict, hold_id=outcome.hold_id, label="hold")
         response.headers["X-Guardrail-Decision"] = str(outcome.decision)

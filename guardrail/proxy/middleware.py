@@ -14,6 +14,8 @@ from guardrail.errors import ApiError, service_unavailable, unauthorized
 from guardrail.observability.record import note_error
 
 REQUEST_ID_HEADER = "X-Guardrail-Request-Id"
+# The same id under the name the OpenAI SDKs read (`response._request_id`).
+OPENAI_REQUEST_ID_HEADER = "x-request-id"
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,9 @@ class RequestIdMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                response_headers = MutableHeaders(scope=message)
+                response_headers[REQUEST_ID_HEADER] = request_id
+                response_headers[OPENAI_REQUEST_ID_HEADER] = request_id
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -37,11 +37,6 @@ LEAN_PARAMS = frozenset(
 # The params read at call time (they may be `os.environ/NAME` references).
 _CALL_PARAMS = frozenset({"api_base", "api_key", "organization", "extra_headers"})
 
-# Request fields never forwarded. `metadata` and `user` are what litellm drops
-# for a non-catalogue OpenAI-compatible model (metadata is litellm's own
-# logging field; `user` is not accepted by every compatible server).
-_NOT_FORWARDED = frozenset({"model", "messages", "stream", "user_metadata", "metadata", "user"})
-
 # The openai SDK's retry constants, which litellm's openai provider relies on.
 _INITIAL_RETRY_DELAY = 0.5
 _MAX_RETRY_DELAY = 8.0
@@ -142,10 +137,25 @@ class OpenAICompatibleClient:
         response = await self._send(target, _payload(target, body, messages, stream=True), stream=True)
         return _chunks(response, public_name)
 
-    async def _send(self, target: LeanTarget, content: bytes, *, stream: bool) -> httpx.Response:
+    async def embed(self, target: LeanTarget, public_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        """An embeddings call; `body` holds the (de-identified) input and forwarded fields."""
+        payload = json.dumps({**body, "model": target.provider_model}, ensure_ascii=False).encode()
+        response = await self._send(target, payload, stream=False, path="/embeddings")
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            raise ProviderCallError("bad_response", response.status_code) from None
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            raise ProviderCallError("bad_response", response.status_code)
+        data["model"] = public_name
+        return data
+
+    async def _send(
+        self, target: LeanTarget, content: bytes, *, stream: bool, path: str = "/chat/completions"
+    ) -> httpx.Response:
         client = self._client()
         params = resolve_env_references(target.params)  # at call time: rotated secrets apply
-        url = str(params["api_base"]).rstrip("/") + "/chat/completions"
+        url = str(params["api_base"]).rstrip("/") + path
         headers = _headers(params)
         timeout = httpx.Timeout(target.timeout if target.timeout is not None else self._default_timeout)
         retries = target.num_retries if target.num_retries is not None else self._default_retries
@@ -191,16 +201,13 @@ def _headers(params: dict[str, Any]) -> dict[str, str]:
 def _payload(
     target: LeanTarget, body: dict[str, Any], messages: list[dict[str, Any]], *, stream: bool
 ) -> bytes:
-    """The app's request as sent: its own fields untouched, the provider's
-    model name, the (de-identified) messages. Null fields are dropped, as
-    litellm treats them as unset."""
-    payload = {k: v for k, v in body.items() if k not in _NOT_FORWARDED and v is not None}
+    """The forwarded fields (`forwarding.forwarded_fields`, chosen by the
+    caller) untouched, the provider's model name, the (de-identified) messages."""
+    payload = dict(body)
     payload["model"] = target.provider_model
     payload["messages"] = messages
     if stream:
         payload["stream"] = True
-    else:
-        payload.pop("stream_options", None)  # only valid with stream: true; litellm drops it too
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -20,7 +20,9 @@ from guardrail.pii import PiiUnavailable
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
 from guardrail.proxy.completions import text_completion
+from guardrail.proxy.headers import STREAMING_VERDICT
 from guardrail.proxy.holds import HoldDesk
+from guardrail.proxy.own_data import OwnText
 from guardrail.proxy.pii_counts import new_entity_counts
 from guardrail.proxy.responding import respond, verdict_headers
 from guardrail.proxy.sentences import sentence_stream
@@ -29,6 +31,7 @@ from guardrail.proxy.streaming import (
     passthrough_stream,
     restoring_stream,
     sse_response,
+    well_formed,
 )
 from guardrail.proxy.upstream import Upstream
 from guardrail.review.model import QueueUnavailable
@@ -56,7 +59,7 @@ class ChatPipeline:
         context = CheckContext(
             language=detect_language(customer_text),
             customer_text=customer_text,
-            first_answer=not any(m.get("role") == "assistant" for m in call.messages),
+            first_answer=not any(_spoke(m) for m in call.messages),
         )
         with stage("checks"):
             request_verdict = policy.check_request(protected.messages, context)
@@ -81,7 +84,13 @@ class ChatPipeline:
             note_usage(completion.get("usage"))
 
             review = await review_completion(
-                completion, protected=protected, policy=policy, context=context, pii=self.services.pii
+                completion,
+                protected=protected,
+                policy=policy,
+                context=context,
+                pii=self.services.pii,
+                json_answer=call.json_answer,
+                own=OwnText(call.messages),
             )
         except Exception:
             await self.services.audit_decision(call, "request", request_verdict)
@@ -94,7 +103,7 @@ class ChatPipeline:
         await asyncio.gather(
             self.services.audit_decisions(call, decisions), self._remember(call, protected, review)
         )
-        return respond(call, review.completion, review.verdict)
+        return respond(call, review.completion, review.verdict, disclosure=review.disclosure)
 
     async def _remember(self, call: ChatCall, protected: Any, review: Any) -> None:
         """Keep the de-identified answer by response id, so a customer's
@@ -118,9 +127,10 @@ class ChatPipeline:
         """Rules that only allow or block: text goes out as it is checked."""
         with stage("upstream"):  # until the provider starts answering
             chunks = await self.upstream.stream(model, call.body, protected.messages)
-        headers = verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version))
         if not policy.has_answer_rules:
-            return sse_response(restoring_stream(chunks, protected), headers)
+            headers = verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version))
+            restored = restoring_stream(chunks, protected, json_content=call.json_answer)
+            return sse_response(well_formed(restored, include_usage=call.include_usage), headers)
 
         async def on_verdict(verdict: Verdict) -> None:
             await self.services.audit_decision(call, "answer", verdict)
@@ -132,15 +142,23 @@ class ChatPipeline:
             context=context,
             pii=self.services.pii,
             on_verdict=on_verdict,
+            json_content=call.json_answer,
+            own=OwnText(call.messages),
         )
-        return sse_response(checked, headers)
+        # The verdict is not known when the headers go: the header says so,
+        # and the final verdict rides on the stream's last chunk.
+        headers = verdict_headers(
+            Verdict(Action.ALLOW, policy_version=policy.version), label=STREAMING_VERDICT
+        )
+        return sse_response(well_formed(checked, include_usage=call.include_usage), headers)
 
     async def _forward_untouched(self, call: ChatCall, model: Any, version: str) -> Response:
         verdict = Verdict(Action.ALLOW, policy_version=version)
         if call.request.stream:
             with stage("upstream"):  # until the provider starts answering
                 chunks = await self.upstream.stream(model, call.body, call.messages)
-            return sse_response(passthrough_stream(chunks), verdict_headers(verdict))
+            forwarded = well_formed(passthrough_stream(chunks), include_usage=call.include_usage)
+            return sse_response(forwarded, verdict_headers(verdict))
         with stage("upstream"):
             completion = await self.upstream.complete(model, call.body, call.messages)
         note_usage(completion.get("usage"))
@@ -185,6 +203,16 @@ class ChatPipeline:
         )
         completion = text_completion(call.request.model, text)
         return respond(call, completion, verdict, hold_id=hold_id, label=_request_label(verdict))
+
+
+def _spoke(message: Any) -> bool:
+    """An assistant message the customer saw text of (a bare tool call is not)."""
+    if not isinstance(message, dict) or message.get("role") != "assistant":
+        return False
+    content = message.get("content")
+    if isinstance(content, list):
+        return any(isinstance(p, dict) and str(p.get("text") or "").strip() for p in content)
+    return bool(str(content or "").strip())
 
 
 def _request_label(verdict: Verdict) -> str:

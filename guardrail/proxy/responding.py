@@ -3,7 +3,7 @@ the X-Guardrail-* headers and the `guardrail` field in the body."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -26,6 +26,21 @@ def verdict_headers(
     return out
 
 
+def guardrail_field(
+    verdict: Verdict, *, hold_id: str | None = None, label: str | None = None, disclosure: str | None = None
+) -> dict[str, Any]:
+    """The `guardrail` field of a completion (or of a stream's last chunk)."""
+    field: dict[str, Any] = {
+        "verdict": label or verdict.action.value,
+        "policy_version": verdict.policy_version,
+        "rule_ids": verdict.rule_ids,
+        "hold_id": hold_id,
+    }
+    if disclosure:
+        field["disclosure"] = disclosure
+    return field
+
+
 def respond(
     call: ChatCall,
     completion: dict[str, Any],
@@ -33,19 +48,19 @@ def respond(
     *,
     hold_id: str | None = None,
     label: str | None = None,
+    disclosure: str | None = None,
 ) -> Response:
-    completion["guardrail"] = {
-        "verdict": label or verdict.action.value,
-        "policy_version": verdict.policy_version,
-        "rule_ids": verdict.rule_ids,
-        "hold_id": hold_id,
-    }
+    field = guardrail_field(verdict, hold_id=hold_id, label=label, disclosure=disclosure)
     response_headers = verdict_headers(verdict, hold_id=hold_id, label=label)
+    if disclosure:
+        response_headers[headers.DISCLOSURE] = "required"
     if call.request.stream:
-        return sse_response(_replay(completion), response_headers)
+        chunks = to_chunks(completion, include_usage=call.include_usage, final={"guardrail": field})
+        return sse_response(_replay(chunks), response_headers)
+    completion["guardrail"] = field
     return JSONResponse(completion, headers=response_headers)
 
 
-async def _replay(completion: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-    for chunk in to_chunks(completion):
+async def _replay(chunks: Iterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    for chunk in chunks:
         yield chunk

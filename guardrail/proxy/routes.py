@@ -8,21 +8,33 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from guardrail.errors import bad_request
+from guardrail.errors import ApiError, bad_request
 from guardrail.observability.record import note_model
 from guardrail.proxy import headers
 from guardrail.proxy.body import read_json
 from guardrail.proxy.call import ChatCall
+from guardrail.proxy.embeddings import EmbeddingsEndpoint
 from guardrail.proxy.pipeline import ChatPipeline
 from guardrail.proxy.schema import parse_chat_request
 from guardrail.services import Services
 
+SUPPORTED_ENDPOINTS = (
+    "POST /v1/chat/completions",
+    "POST /v1/embeddings",
+    "GET /v1/models",
+    "GET /v1/holds/{id}",
+    "POST /v1/feedback",
+)
+# OpenAI endpoints apps may try that the proxy does not serve: an OpenAI-shaped
+# error naming what it does serve, instead of a bare 404 page.
+_UNSUPPORTED = ("/v1/completions", "/v1/responses", "/v1/responses/{rest:path}")
 _HOLD_MODES = ("wait", "async")
 _MAX_HOLD_WAIT_SECONDS = 600.0
 
 
 def proxy_routes(services: Services) -> list[Route]:
     pipeline = ChatPipeline(services)
+    embeddings_endpoint = EmbeddingsEndpoint(services)
 
     async def chat_completions(request: Request) -> Response:
         body = await read_json(request, services.settings.max_body_bytes)
@@ -40,6 +52,9 @@ def proxy_routes(services: Services) -> list[Route]:
         )
         return await pipeline.run(call)
 
+    async def embeddings(request: Request) -> Response:
+        return await embeddings_endpoint.handle(request, conversation_id=_conversation_id(request))
+
     async def list_models(request: Request) -> Response:
         created = int(time.time())
         data = [
@@ -47,6 +62,16 @@ def proxy_routes(services: Services) -> list[Route]:
             for name in services.upstream.registry.names()
         ]
         return JSONResponse({"object": "list", "data": data})
+
+    async def unsupported(request: Request) -> Response:
+        endpoint = request.url.path.split("/")[2]
+        raise ApiError(
+            404,
+            f"/v1/{endpoint} is not supported by this proxy; it serves "
+            + ", ".join(SUPPORTED_ENDPOINTS)
+            + ".",
+            code="unsupported_endpoint",
+        )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -65,7 +90,9 @@ def proxy_routes(services: Services) -> list[Route]:
 
     return [
         Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
+        *(Route(path, unsupported, methods=["GET", "POST", "DELETE"]) for path in _UNSUPPORTED),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

@@ -6,8 +6,11 @@ can change what an earlier sentence should have been, so the customer sees
 text as soon as a sentence is complete instead of after the whole answer.
 
 If a sentence fails, the stream ends there with the policy's fallback text.
-The headers went out with the first byte, so the final verdict travels in the
-`guardrail` field of the last chunk.
+The headers went out with the first byte (`X-Guardrail-Verdict: streaming`),
+so the final verdict travels in the `guardrail` field of the stream's last
+chunk that has a choice: chunks that finish a choice are held back until the
+verdict is known (text never is). A usage chunk, when the app asked for one,
+still comes last.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from guardrail.language import detect_language
 from guardrail.observability.record import stage
+from guardrail.proxy.own_data import OwnText, foreign_pii
 from guardrail.proxy.streaming import ChoiceRestorer
 from guardrail.types import Action, CheckContext, Finding, Verdict
 
@@ -53,8 +57,12 @@ async def sentence_stream(
     context: CheckContext,
     pii: Any,
     on_verdict: OnVerdict,
+    json_content: bool = False,
+    own: OwnText | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     choices: dict[int, _Choice] = {}
+    finishing: list[dict[str, Any]] = []  # chunks that end a choice, held for the verdict
+    usage: list[dict[str, Any]] = []
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     last: dict[str, Any] = {}
 
@@ -65,9 +73,9 @@ async def sentence_stream(
             return ""
         candidate = state.released + text
         with stage("checks"):
-            foreign = await pii.find_foreign_pii(candidate, protected, policy.pii)
+            foreign = await foreign_pii(pii, candidate, protected, policy, own)
             verdict = await policy.check_answer_async(
-                candidate, dataclasses.replace(context, foreign_pii=tuple(foreign))
+                candidate, dataclasses.replace(context, foreign_pii=foreign)
             )
         state.findings = list(verdict.findings)
         if verdict.action.rank > worst.action.rank:
@@ -81,10 +89,16 @@ async def sentence_stream(
 
     async for chunk in chunks:
         last = chunk
+        if not chunk.get("choices"):
+            if chunk.get("usage"):
+                usage.append(chunk)
+            continue
         out = []
         for choice in chunk.get("choices", []):
             index = choice.get("index", 0)
-            state = choices.setdefault(index, _Choice(ChoiceRestorer(protected)))
+            state = choices.setdefault(
+                index, _Choice(ChoiceRestorer(protected, json_content=json_content))
+            )
             if state.blocked:
                 continue
             delta = dict(choice.get("delta") or {})
@@ -107,20 +121,27 @@ async def sentence_stream(
             if delta or finish:
                 out.append({**choice, "delta": delta})
         if out:
-            yield {**chunk, "choices": out}
+            if any(c.get("finish_reason") for c in out):
+                finishing.append({**chunk, "choices": out})
+            else:
+                yield {**chunk, "choices": out}
 
+    base = {k: v for k, v in last.items() if k not in ("choices", "usage")}
     for index, state in sorted(choices.items()):
         if state.blocked:
             continue
         tail = await release(state, state.pending + state.restorer.text.flush())
         if tail:
-            yield {**last, "choices": [{"index": index, "delta": {"content": tail}}]}
+            yield {**base, "choices": [{"index": index, "delta": {"content": tail}}]}
     findings = tuple(f for state in choices.values() for f in state.findings)
     final = dataclasses.replace(worst, findings=findings)
     await on_verdict(final)
+    if not finishing:  # a provider that never said a choice was finished
+        finishing.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    for chunk in finishing[:-1]:
+        yield chunk
     yield {
-        **last,
-        "choices": [],
+        **finishing[-1],
         "guardrail": {
             "verdict": final.action.value,
             "policy_version": final.policy_version,
@@ -128,3 +149,5 @@ async def sentence_stream(
             "hold_id": None,
         },
     }
+    for chunk in usage:
+        yield chunk

@@ -59,6 +59,21 @@ async def passthrough_stream(
         yield chunk
 
 
+async def well_formed(
+    chunks: AsyncIterator[dict[str, Any]], *, include_usage: bool
+) -> AsyncIterator[dict[str, Any]]:
+    """Chunks as OpenAI sends them, for the usual `chunk.choices[0]` loop:
+    a chunk without choices (the usage chunk) only when the app asked for
+    usage, and `finish_reason` on every choice (null until the last)."""
+    async for chunk in chunks:
+        choices = chunk.get("choices")
+        if not choices:
+            if include_usage and chunk.get("usage"):
+                yield chunk
+            continue
+        yield {**chunk, "choices": [{"finish_reason": None, **choice} for choice in choices]}
+
+
 async def buffered_stream(chunks: AsyncIterator[dict[str, Any]]) -> dict[str, Any]:
     collected = [chunk async for chunk in chunks]
     return assemble(collected)
@@ -68,9 +83,10 @@ class ChoiceRestorer:
     """Restores one choice of a stream: its text as it arrives, its tool
     calls whole at the end (arguments are JSON fragments until then)."""
 
-    def __init__(self, protected: Any) -> None:
+    def __init__(self, protected: Any, *, json_content: bool = False) -> None:
         self.protected = protected
-        self.text = protected.stream_restorer()
+        # JSON content (response_format) gets values escaped as arguments do.
+        self.text = protected.stream_restorer(json_arguments=json_content)
         self.calls: dict[int, dict[str, Any]] = {}
 
     def restored_calls(self) -> list[dict[str, Any]]:
@@ -104,7 +120,7 @@ class ChoiceRestorer:
 
 
 async def restoring_stream(
-    chunks: AsyncIterator[dict[str, Any]], protected: Any
+    chunks: AsyncIterator[dict[str, Any]], protected: Any, *, json_content: bool = False
 ) -> AsyncIterator[dict[str, Any]]:
     choices: dict[int, ChoiceRestorer] = {}
     last: dict[str, Any] = {}
@@ -112,7 +128,7 @@ async def restoring_stream(
         out_choices = []
         for choice in chunk.get("choices", []):
             index = choice.get("index", 0)
-            state = choices.setdefault(index, ChoiceRestorer(protected))
+            state = choices.setdefault(index, ChoiceRestorer(protected, json_content=json_content))
             delta = dict(choice.get("delta") or {})
             for delta_call in delta.pop("tool_calls", None) or []:
                 state.add_tool_call(delta_call)

@@ -16,6 +16,7 @@ from typing import Any
 
 from guardrail.config import ModelEntry, UpstreamSettings, resolve_env_references
 from guardrail.errors import ApiError, not_found
+from guardrail.proxy.forwarding import forwarded_fields
 from guardrail.proxy.litellm_setup import litellm
 from guardrail.proxy.openai_compatible import (
     OPENAI_PREFIX,
@@ -27,21 +28,9 @@ from guardrail.proxy.openai_compatible import (
 
 logger = logging.getLogger(__name__)
 
-# Request fields that belong to the proxy, not the provider.
-# The OpenAI chat-completions parameters an app may set. litellm also obeys
-# its own arguments (api_base, api_key, mock_response, custom_llm_provider...)
-# when they arrive in the body, which would let an app send the proxy's
-# provider key to a URL of its choosing: on the litellm path, only these pass.
-OPENAI_CHAT_PARAMETERS = frozenset(
-    {
-        "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
-        "max_completion_tokens", "max_tokens", "metadata", "modalities", "n",
-        "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key",
-        "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier",
-        "stop", "store", "stream_options", "temperature", "tool_choice", "tools",
-        "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
-    }
-)
+# litellm passes these OpenAI parameters to an OpenAI-compatible server only
+# when they travel in `extra_body` (it drops or rejects them as keywords).
+_LITELLM_DROPS = frozenset({"metadata", "user", "verbosity"})
 
 
 @dataclass(frozen=True)
@@ -102,16 +91,22 @@ class Upstream:
     async def aclose(self) -> None:
         await self._lean.aclose()
 
+    def _lean_fields(self, body: dict[str, Any], *, stream: bool) -> dict[str, Any]:
+        fields = forwarded_fields(body, self.settings.extra_fields, stream=stream)
+        return {**fields.extras, **fields.parameters}
+
     def _call_args(
-        self, model: UpstreamModel, body: dict[str, Any], messages: list[dict[str, Any]]
+        self, model: UpstreamModel, body: dict[str, Any], messages: list[dict[str, Any]], *, stream: bool
     ) -> dict[str, Any]:
-        args = {k: v for k, v in body.items() if k in OPENAI_CHAT_PARAMETERS}
-        dropped = set(body) - OPENAI_CHAT_PARAMETERS - {"model", "messages", "stream"}
-        if dropped:
-            # Field names come from the app: log only tidy ones.
-            shown = sorted(n for n in dropped if n.isidentifier() and len(n) <= 40)[:10]
-            logger.info("%d request fields not passed to litellm: %s", len(dropped), ", ".join(shown))
+        fields = forwarded_fields(body, self.settings.extra_fields, stream=stream)
+        args = dict(fields.parameters)
+        extra_body = dict(fields.extras)
+        if str(model.params.get("model", "")).startswith(OPENAI_PREFIX):
+            for name in _LITELLM_DROPS & set(args):
+                extra_body[name] = args.pop(name)
         args.update(resolve_env_references(model.params))
+        if extra_body:
+            args["extra_body"] = {**extra_body, **(args.get("extra_body") or {})}
         args["messages"] = messages
         args.setdefault("timeout", self.settings.timeout_seconds)
         # The provider SDK's own retries (connection errors, 408/409/429/5xx),
@@ -127,10 +122,12 @@ class Upstream:
         target = self._lean_targets.get(model.public_name)
         if target is not None:
             try:
-                return await self._lean.complete(target, model.public_name, body, messages)
+                return await self._lean.complete(
+                    target, model.public_name, self._lean_fields(body, stream=False), messages
+                )
             except ProviderCallError as exc:
                 raise provider_error(exc) from None
-        args = self._call_args(model, body, messages)
+        args = self._call_args(model, body, messages, stream=False)
         try:
             response = await litellm.acompletion(**args)
         except Exception as exc:
@@ -146,17 +143,47 @@ class Upstream:
         target = self._lean_targets.get(model.public_name)
         if target is not None:
             try:
-                lean_stream = await self._lean.stream(target, model.public_name, body, messages)
+                lean_stream = await self._lean.stream(
+                    target, model.public_name, self._lean_fields(body, stream=True), messages
+                )
             except ProviderCallError as exc:
                 raise provider_error(exc) from None
             return _mapped(lean_stream)
-        args = self._call_args(model, body, messages)
+        args = self._call_args(model, body, messages, stream=True)
         args["stream"] = True
         try:
             stream = await litellm.acompletion(**args)
         except Exception as exc:
             raise provider_error(exc) from None
         return _chunks(stream, model.public_name)
+
+
+    async def embed(self, model: UpstreamModel, inputs: list[str], fields: dict[str, Any]) -> dict[str, Any]:
+        """Embeddings of already de-identified `inputs`; `fields` are the
+        forwarded embeddings parameters (`embeddings.EMBEDDING_PARAMETERS`)."""
+        target = self._lean_targets.get(model.public_name)
+        if target is not None:
+            try:
+                return await self._lean.embed(target, model.public_name, {**fields, "input": inputs})
+            except ProviderCallError as exc:
+                raise provider_error(exc) from None
+        args: dict[str, Any] = {**resolve_env_references(model.params), "input": inputs}
+        if str(model.params.get("model", "")).startswith(OPENAI_PREFIX):
+            # litellm checks `dimensions` against OpenAI's own models; as
+            # extra_body they reach an OpenAI-compatible server as the lean path sends them.
+            args["extra_body"] = {**fields, **(args.get("extra_body") or {})}
+        else:
+            args.update(fields)
+        args.setdefault("timeout", self.settings.timeout_seconds)
+        if "num_retries" not in args:  # as for chat: the SDK's retries, not litellm's
+            args.setdefault("max_retries", self.settings.max_retries)
+        try:
+            response = await litellm.aembedding(**args)
+        except Exception as exc:
+            raise provider_error(exc) from None
+        data: dict[str, Any] = response.model_dump(exclude_none=True)
+        data["model"] = model.public_name
+        return data
 
 
 def _lean_target_for(model: UpstreamModel) -> LeanTarget | None:
@@ -202,9 +229,17 @@ async def _chunks(stream: Any, public_name: str) -> AsyncIterator[dict[str, Any]
         async for chunk in stream:
             data: dict[str, Any] = chunk.model_dump(exclude_none=True)
             data["model"] = public_name
+            if data.get("usage") and not any(_carries(c) for c in data.get("choices") or []):
+                # litellm dresses OpenAI's usage chunk in an empty choice: undo
+                # it, so both paths end a stream the same way.
+                data["choices"] = []
             yield data
     except Exception as exc:
         raise provider_error(exc) from None
+
+
+def _carries(choice: dict[str, Any]) -> bool:
+    return bool(choice.get("delta") or choice.get("finish_reason") or choice.get("logprobs"))
 
 
 def provider_error(exc: Exception) -> ApiError:

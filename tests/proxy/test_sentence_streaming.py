@@ -61,3 +61,28 @@ def test_blocked_sentence_ends_the_stream_with_the_fallback(internal: ProxyHarne
     assert "follow up with you" in text
     assert guardrail["verdict"] == "block"
     assert "minimal.profanity" in json.dumps(guardrail)
+
+
+@pytest.mark.parametrize("include_usage", [False, True])
+def test_the_header_says_streaming_and_the_verdict_rides_on_the_last_chunk(
+    internal: ProxyHarness, include_usage: bool
+) -> None:
+    internal.provider.responder = lambda body: Reply(
+        content="Your parcel left today. What the f u c k is wrong with the courier.", chunk_size=4
+    )
+    options = {"stream_options": {"include_usage": True}} if include_usage else {}
+    with internal.client("internal").chat.completions.with_streaming_response.create(
+        model=MODEL, messages=[{"role": "user", "content": "where is it"}], stream=True, **options
+    ) as response:
+        # Sent before the later sentence was blocked: honest about not knowing yet.
+        assert response.headers["X-Guardrail-Verdict"] == "streaming"
+        chunks = list(response.parse())
+    if include_usage:
+        usage = chunks.pop()
+        assert usage.choices == [] and usage.usage is not None
+    assert all(chunk.choices for chunk in chunks)
+    carrying = [i for i, chunk in enumerate(chunks) if (chunk.model_extra or {}).get("guardrail")]
+    assert carrying == [len(chunks) - 1]
+    assert chunks[-1].model_extra["guardrail"]["verdict"] == "block"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert all(c.choices[0].finish_reason is None for c in chunks[:-1])
