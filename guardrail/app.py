@@ -19,6 +19,7 @@ from guardrail.audit import AuditLog
 from guardrail.config import Settings, default_policies_dir, resolve_env_references
 from guardrail.errors import ApiError
 from guardrail.pii import PiiService
+from guardrail.pii.limits import TextLimits
 from guardrail.policy import PolicyStore
 from guardrail.proxy.middleware import (
     AppKeyMiddleware,
@@ -51,12 +52,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     redis_handle = open_redis(settings.redis_url, settings.data_dir)
     redis = redis_handle.client
     prefix = settings.redis_prefix
-    policies = PolicyStore(settings.policies_dir or default_policies_dir())
+    policies = PolicyStore(
+        settings.policies_dir or default_policies_dir(),
+        models={entry.model_name: entry.litellm_params for entry in settings.file.model_list},
+    )
     policies.load()  # a broken policy set refuses to start, loudly
     audit = AuditLog(redis, prefix=prefix)
     queue = ReviewQueue(redis, prefix=prefix, audit=audit)
     keys = vault_keys(settings.vault_keys, settings.data_dir)
-    pii = PiiService(redis, prefix=prefix, vault_keys=keys)
+    limits = TextLimits(
+        max_message_chars=settings.max_message_chars,
+        max_request_chars=settings.max_request_chars,
+        deadline_seconds=settings.check_deadline_seconds,
+    )
+    pii = PiiService(redis, prefix=prefix, vault_keys=keys, limits=limits)
     services = Services(
         settings=settings,
         redis=redis,

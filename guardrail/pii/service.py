@@ -22,6 +22,7 @@ from guardrail.pii.conversation import ProtectedConversation
 from guardrail.pii.detection import Detection, select
 from guardrail.pii.errors import PiiUnavailable
 from guardrail.pii.keyring import KeyRing, VaultKeyError
+from guardrail.pii.limits import Pieces, TextLimits
 from guardrail.pii.messages import opening_digest, text_slots
 from guardrail.pii.normalise import normalise
 from guardrail.pii.placeholders import neutralise, placeholder, redacted
@@ -45,7 +46,9 @@ class PiiService:
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         workers: int = 1,
         analyzer: Analyzer | None = None,
+        limits: TextLimits | None = None,
     ) -> None:
+        self._limits = limits or TextLimits()
         self._keys = KeyRing(vault_keys)
         self._vault = Vault(redis, prefix=prefix, keys=self._keys, ttl_seconds=ttl_seconds)
         self._analyzer = analyzer or Analyzer(cache_ttl_seconds=ttl_seconds)
@@ -125,16 +128,24 @@ class PiiService:
         await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
 
     async def _detect(self, texts: list[str], policy: PiiPolicy) -> list[list[Detection]]:
-        # Each text runs the recognizers of its own language(s): mixed
+        # Every detector sees bounded pieces only (limits.py): one text can
+        # neither be too long nor make a super-linear detector stall us.
+        self._limits.check(texts)
+        pieces = Pieces(texts, self._limits)
+        # Each piece runs the recognizers of its own language(s): mixed
         # Chinese/English messages are common (routing.py).
-        routes = route_all(texts, policy.languages, self._analyzer.languages)
-        raw = cached_routed(self._analyzer, texts, routes)
+        routes = route_all(pieces.texts, policy.languages, self._analyzer.languages)
+        raw = cached_routed(self._analyzer, pieces.texts, routes)
         if raw is None:
             loop = asyncio.get_running_loop()
-            raw = await loop.run_in_executor(
-                self._executor, analyze_routed, self._analyzer, texts, routes
+            work = loop.run_in_executor(
+                self._executor, analyze_routed, self._analyzer, pieces.texts, routes
             )
-        return [select(text, detections, policy) for text, detections in zip(texts, raw, strict=True)]
+            # Past the deadline the caller fails closed (TimeoutError ->
+            # PiiUnavailable); the worker finishes the piece it is on.
+            raw = await asyncio.wait_for(work, self._limits.deadline_seconds)
+        merged = pieces.merge(raw)
+        return [select(text, detections, policy) for text, detections in zip(texts, merged, strict=True)]
 
     async def _conversation_id(
         self, scope: str, header: str | None, messages: list[dict[str, Any]]

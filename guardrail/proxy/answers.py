@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardrail.types import Action, CheckContext, Finding, Span, Verdict
+from guardrail.config import DEFAULT_CHECK_DEADLINE_SECONDS as DEFAULT_DEADLINE_SECONDS
+from guardrail.pii import PiiUnavailable
+from guardrail.proxy.checking import check_answer
+from guardrail.types import Action, CheckContext, Finding, Severity, Span, Verdict
+
+logger = logging.getLogger(__name__)
+
+# The rule id a failed personal-data analysis of an answer is recorded under.
+ANALYSIS_RULE = "answer-analysis"
 
 
 @dataclass
@@ -38,6 +48,7 @@ async def review_completion(
     policy: Any,
     context: CheckContext,
     pii: Any,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
 ) -> AnswerReview:
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     held: HeldChoice | None = None
@@ -57,10 +68,7 @@ async def review_completion(
                 function["arguments"] = protected.restore_arguments(function["arguments"])
         if not restored or not policy.has_answer_rules:
             continue
-        foreign = await pii.find_foreign_pii(restored, protected, policy.pii)
-        verdict = await policy.check_answer_async(
-            restored, dataclasses.replace(context, foreign_pii=tuple(foreign))
-        )
+        verdict = await check_answer_text(restored, protected, policy, context, pii, deadline)
         all_findings.extend(verdict.findings)
         if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text
@@ -85,6 +93,27 @@ async def review_completion(
         findings=all_findings,
         deidentified_answer=first_answer,
     )
+
+
+async def check_answer_text(
+    text: str, protected: Any, policy: Any, context: CheckContext, pii: Any, deadline: float
+) -> Verdict:
+    """Personal data the customer did not give, then the policy's rules, all
+    within the deadline. Analysis that fails or runs too long (an answer over
+    the text limit, the analyzer unavailable) holds the answer."""
+    try:
+        foreign = await asyncio.wait_for(pii.find_foreign_pii(text, protected, policy.pii), deadline)
+    except (PiiUnavailable, TimeoutError) as exc:
+        logger.warning("answer analysis failed (%s); held", type(exc).__name__)
+        finding = Finding(
+            rule_id=ANALYSIS_RULE,
+            kind="check_error",
+            severity=Severity.HIGH,
+            reason="The answer could not be checked for personal data; held to be safe",
+        )
+        return Verdict(Action.HOLD, (finding,), policy.version)
+    checked = dataclasses.replace(context, foreign_pii=tuple(foreign))
+    return await check_answer(policy, text, checked, deadline)
 
 
 def _to_source(finding: Finding, span_map: Any) -> Finding:

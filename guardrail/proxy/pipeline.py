@@ -13,11 +13,13 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from guardrail.chat_messages import latest_customer_text
-from guardrail.errors import bad_request, service_unavailable
+from guardrail.errors import ApiError, bad_request, service_unavailable
 from guardrail.language import detect_language
 from guardrail.pii import PiiUnavailable
+from guardrail.pii.limits import TextTooLarge
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
+from guardrail.proxy.checking import check_request
 from guardrail.proxy.completions import text_completion
 from guardrail.proxy.holds import HoldDesk
 from guardrail.proxy.responding import respond, verdict_headers
@@ -56,7 +58,8 @@ class ChatPipeline:
             customer_text=customer_text,
             first_answer=not any(m.get("role") == "assistant" for m in call.messages),
         )
-        request_verdict = policy.check_request(protected.messages, context)
+        deadline = self.services.settings.check_deadline_seconds
+        request_verdict = await check_request(policy, protected.messages, context, deadline)
         if request_verdict.action in (Action.HOLD, Action.BLOCK):
             await self.services.audit_decision(call, "request", request_verdict)
             return await self._answer_without_model(call, policy, protected, request_verdict)
@@ -76,7 +79,12 @@ class ChatPipeline:
                 completion = await self.upstream.complete(model, call.body, protected.messages)
 
             review = await review_completion(
-                completion, protected=protected, policy=policy, context=context, pii=self.services.pii
+                completion,
+                protected=protected,
+                policy=policy,
+                context=context,
+                pii=self.services.pii,
+                deadline=deadline,
             )
         except Exception:
             await self.services.audit_decision(call, "request", request_verdict)
@@ -126,6 +134,7 @@ class ChatPipeline:
             context=context,
             pii=self.services.pii,
             on_verdict=on_verdict,
+            deadline=self.services.settings.check_deadline_seconds,
         )
         return sse_response(checked, headers)
 
@@ -145,6 +154,13 @@ class ChatPipeline:
                 conversation_id=call.conversation_id,
                 policy=policy.pii,
             )
+        except TextTooLarge as exc:
+            raise ApiError(
+                413,
+                f"{exc.what} is longer than this proxy analyses ({exc.limit} characters); "
+                "nothing was sent. Shorten it or split it over several requests.",
+                code="text_too_large",
+            ) from None
         except PiiUnavailable:
             # Fail closed: never send text we could not de-identify.
             logger.error("de-identification unavailable; request %s refused", call.request_id)

@@ -18,7 +18,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrail.config import DEFAULT_CHECK_DEADLINE_SECONDS
 from guardrail.language import detect_language
+from guardrail.proxy.answers import check_answer_text
 from guardrail.proxy.streaming import ChoiceRestorer
 from guardrail.types import Action, CheckContext, Finding, Verdict
 
@@ -52,6 +54,7 @@ async def sentence_stream(
     context: CheckContext,
     pii: Any,
     on_verdict: OnVerdict,
+    deadline: float = DEFAULT_CHECK_DEADLINE_SECONDS,
 ) -> AsyncIterator[dict[str, Any]]:
     choices: dict[int, _Choice] = {}
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
@@ -63,14 +66,12 @@ async def sentence_stream(
         if not text:
             return ""
         candidate = state.released + text
-        foreign = await pii.find_foreign_pii(candidate, protected, policy.pii)
-        verdict = await policy.check_answer_async(
-            candidate, dataclasses.replace(context, foreign_pii=tuple(foreign))
-        )
+        verdict = await check_answer_text(candidate, protected, policy, context, pii, deadline)
         state.findings = list(verdict.findings)
         if verdict.action.rank > worst.action.rank:
             worst = verdict
-        if verdict.action is Action.BLOCK:
+        # Text already sent cannot be held: a failed check ends the stream.
+        if verdict.action.rank >= Action.HOLD.rank:
             state.blocked = True
             fallback = verdict.text or policy.text("fallback", detect_language(candidate))
             return ("\n\n" if state.released else "") + fallback
