@@ -68,7 +68,10 @@ async def review_completion(
                 function["arguments"] = protected.restore_arguments(function["arguments"])
         if not restored or not policy.has_answer_rules:
             continue
-        verdict = await check_answer_text(restored, protected, policy, context, pii, deadline)
+        verdict = await check_answer_text(
+            restored, protected, policy, dataclasses.replace(context, answer_source=source or ""),
+            pii, deadline,
+        )
         all_findings.extend(verdict.findings)
         if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text

@@ -234,5 +234,9 @@ class ApprovedMessagesCheck(RuleCheck):
         return filled if complete else None
 
     def suggest(self, text: str, context: CheckContext) -> list[str]:
+        """Approved messages for a reviewer, stored with the hold: their slots
+        are filled from the de-identified answer and request only, so a
+        suggestion holds placeholders, restored on release like the answer."""
         ranked = self.messages.ranked(text, context.language)[: self.config.suggestions]
-        return [self.messages.fill(t, (text, context.customer_text))[0] for _, _, t in ranked]
+        source = context.answer_source if context.answer_source is not None else text
+        return [self.messages.fill(t, (source, context.customer_text))[0] for _, _, t in ranked]
