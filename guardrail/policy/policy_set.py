@@ -179,7 +179,11 @@ class PolicySet:
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
-    def _action(self, findings: list[Finding]) -> Action:
+    def action_for(self, findings: Sequence[Finding]) -> Action:
+        """The strictest enforced action these findings call for."""
+        return self._action(list(findings))
+
+    def _action(self, findings: Sequence[Finding]) -> Action:
         action = Action.ALLOW
         for f in findings:
             if not f.shadow:

@@ -10,6 +10,13 @@ from typing import Any
 
 from guardrail.config import DEFAULT_CHECK_DEADLINE_SECONDS as DEFAULT_DEADLINE_SECONDS
 from guardrail.pii import PiiUnavailable
+from guardrail.proxy.answer_parts import (
+    check_parts,
+    combine,
+    drop_parts,
+    part_texts,
+    restore_parts,
+)
 from guardrail.proxy.checking import check_answer
 from guardrail.types import Action, CheckContext, Finding, Severity, Span, Verdict
 
@@ -62,21 +69,25 @@ async def review_completion(
         restored, span_map = protected.restore_with_map(source) if source else ("", None)
         if source is not None:
             message["content"] = restored
-        for call in message.get("tool_calls") or []:
-            function = call.get("function") or {}
-            if function.get("arguments"):
-                function["arguments"] = protected.restore_arguments(function["arguments"])
-        if not restored or not policy.has_answer_rules:
+        restore_parts(message, protected)
+        parts = part_texts(message)
+        if not (restored or parts) or not policy.has_answer_rules:
             continue
-        verdict = await check_answer_text(
-            restored, protected, policy, dataclasses.replace(context, answer_source=source or ""),
-            pii, deadline,
-        )
+
+        async def check(text: str, checked: CheckContext) -> Verdict:
+            return await check_answer_text(text, protected, policy, checked, pii, deadline)
+
+        if restored:
+            verdict = await check(restored, dataclasses.replace(context, answer_source=source or ""))
+        else:
+            verdict = Verdict(Action.ALLOW, policy_version=policy.version)
+        if parts:
+            verdict = combine(verdict, await check_parts(parts, policy, context, check))
         all_findings.extend(verdict.findings)
         if verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text
             if verdict.action is Action.BLOCK:
-                message.pop("tool_calls", None)
+                drop_parts(message)
                 choice["finish_reason"] = "stop"
         if verdict.action is Action.HOLD and held is None:
             held = HeldChoice(

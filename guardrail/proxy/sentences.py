@@ -20,6 +20,7 @@ from typing import Any
 
 from guardrail.config import DEFAULT_CHECK_DEADLINE_SECONDS
 from guardrail.language import detect_language
+from guardrail.proxy.answer_parts import check_parts, part_texts
 from guardrail.proxy.answers import check_answer_text
 from guardrail.proxy.streaming import ChoiceRestorer
 from guardrail.types import Action, CheckContext, Finding, Verdict
@@ -78,6 +79,25 @@ async def sentence_stream(
         state.released = candidate
         return text
 
+    async def release_calls(state: _Choice, calls: list[dict[str, Any]]) -> bool:
+        """Check the finished tool calls' arguments; False when they may not go."""
+        nonlocal worst
+        texts = part_texts({"tool_calls": calls})
+        if not texts:
+            return True
+
+        async def check(text: str, checked: CheckContext) -> Verdict:
+            return await check_answer_text(text, protected, policy, checked, pii, deadline)
+
+        verdict = await check_parts(texts, policy, context, check)
+        state.findings += list(verdict.findings)
+        if verdict.action.rank > worst.action.rank:
+            worst = verdict
+        if verdict.action.rank >= Action.HOLD.rank:
+            state.blocked = True
+            return False
+        return True
+
     async for chunk in chunks:
         last = chunk
         out = []
@@ -102,7 +122,14 @@ async def sentence_stream(
                 out.append({**choice, "delta": delta, "finish_reason": "stop"})
                 continue
             if finish and state.restorer.calls:
-                delta["tool_calls"] = state.restorer.restored_calls()
+                calls = state.restorer.restored_calls()
+                if await release_calls(state, calls):
+                    delta["tool_calls"] = calls
+                else:
+                    fallback = policy.text("fallback", context.language)
+                    delta["content"] = (delta.get("content") or "") + fallback
+                    out.append({**choice, "delta": delta, "finish_reason": "stop"})
+                    continue
             if delta or finish:
                 out.append({**choice, "delta": delta})
         if out:

@@ -37,6 +37,10 @@ class Reply:
     chunk_size: int = 7
     finish_reason: str | None = None
     extra_choices: list[str] = field(default_factory=list)
+    # More fields of the (non-streamed) message: refusal, reasoning_content, function_call...
+    message_fields: dict[str, Any] = field(default_factory=dict)
+    # Answer without a completion `id`, as some compatible servers do.
+    omit_id: bool = False
 
 
 Responder = Callable[[dict[str, Any]], Reply]
@@ -158,13 +162,14 @@ def _completion(reply: Reply, model: str, choices: int) -> dict[str, Any]:
     out = []
     for index in range(choices):
         message: dict[str, Any] = {"role": "assistant", "content": _choice_text(reply, index)}
+        message.update(reply.message_fields)
         if reply.tool_calls:
             message["tool_calls"] = [
                 {"id": c.get("id", f"call_{i}"), "type": "function", "function": c["function"]}
                 for i, c in enumerate(reply.tool_calls)
             ]
         out.append({"index": index, "message": message, "finish_reason": _finish_reason(reply)})
-    return {
+    completion = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
         "created": int(time.time()),
@@ -172,3 +177,6 @@ def _completion(reply: Reply, model: str, choices: int) -> dict[str, Any]:
         "choices": out,
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
+    if reply.omit_id:
+        del completion["id"]
+    return completion
