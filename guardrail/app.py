@@ -23,6 +23,7 @@ from guardrail.pii.limits import TextLimits
 from guardrail.policy import PolicyStore
 from guardrail.proxy.middleware import (
     AppKeyMiddleware,
+    BodyLimitMiddleware,
     RequestIdMiddleware,
     UnexpectedErrorMiddleware,
 )
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(UnexpectedErrorMiddleware),
+            Middleware(BodyLimitMiddleware, limit=settings.max_api_body_bytes),
             Middleware(AppKeyMiddleware, keys=services.keys),
         ],
         exception_handlers={

@@ -16,12 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ENV_REFERENCE_PREFIX = "os.environ/"
 DEFAULT_BODY_LIMIT = 2 * 1024 * 1024
+# Feedback, the reviewer and admin APIs and the review page: small bodies.
+DEFAULT_API_BODY_LIMIT = 256 * 1024
 DEFAULT_MAX_MESSAGE_CHARS = 32_000
 DEFAULT_MAX_REQUEST_CHARS = 128_000
 DEFAULT_CHECK_DEADLINE_SECONDS = 10.0
 # Settings that guardrail.yaml may give too (env and CLI win), with their variables.
 _FILE_SETTINGS = {
     "max_body_bytes": "GUARDRAIL_MAX_BODY_BYTES",
+    "max_api_body_bytes": "GUARDRAIL_MAX_API_BODY_BYTES",
     "max_message_chars": "GUARDRAIL_MAX_MESSAGE_CHARS",
     "max_request_chars": "GUARDRAIL_MAX_REQUEST_CHARS",
     "check_deadline_seconds": "GUARDRAIL_CHECK_DEADLINE_SECONDS",
@@ -82,6 +85,7 @@ class ConfigFile(BaseModel):
     redis_url: str | None = None
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
+    max_api_body_bytes: int = Field(default=DEFAULT_API_BODY_LIMIT, gt=0)
     max_message_chars: int = Field(default=DEFAULT_MAX_MESSAGE_CHARS, gt=0)
     max_request_chars: int = Field(default=DEFAULT_MAX_REQUEST_CHARS, gt=0)
     check_deadline_seconds: float = Field(default=DEFAULT_CHECK_DEADLINE_SECONDS, gt=0)
@@ -104,6 +108,7 @@ class Settings(BaseModel):
     redis_prefix: str = "guardrail:"
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
+    max_api_body_bytes: int = Field(default=DEFAULT_API_BODY_LIMIT, gt=0)
     # Text one request may give the detectors and checks (characters): past
     # either limit the request is refused with a 413, nothing is sent.
     max_message_chars: int = Field(default=DEFAULT_MAX_MESSAGE_CHARS, gt=0)

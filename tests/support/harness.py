@@ -120,6 +120,7 @@ def running_proxy(
             vault_keys=["test-vault-key-0123456789abcdef0123456789abcdef"],
             file=file,
             max_body_bytes=file.max_body_bytes,
+            max_api_body_bytes=file.max_api_body_bytes,
             max_message_chars=file.max_message_chars,
             max_request_chars=file.max_request_chars,
             check_deadline_seconds=file.check_deadline_seconds,
