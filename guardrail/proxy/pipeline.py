@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -78,6 +79,9 @@ class ChatPipeline:
             else:
                 completion = await self.upstream.complete(model, call.body, protected.messages)
 
+            # Some compatible servers send no id; the app needs one to report on.
+            if not isinstance(completion.get("id"), str) or not completion["id"]:
+                completion["id"] = f"chatcmpl-{uuid.uuid4().hex}"
             review = await review_completion(
                 completion,
                 protected=protected,
@@ -102,12 +106,18 @@ class ChatPipeline:
     async def _remember(self, call: ChatCall, protected: Any, review: Any) -> None:
         """Keep the de-identified answer by response id, so a customer's
         report (/v1/feedback) can show a reviewer what was said."""
+        # A blocked answer is kept as what the customer got (the fallback),
+        # never as written: it may hold another customer's data.
+        if review.verdict.action is Action.BLOCK:
+            answer = review.verdict.text or ""
+        else:
+            answer = review.deidentified_answer
         try:
             await self.services.responses.record_response(
                 review.completion["id"],
                 app=call.app.name,
                 conversation_id=protected.conversation_id,
-                answer=review.deidentified_answer,
+                answer=answer,
                 policy_version=review.verdict.policy_version,
                 messages=protected.messages,
             )
