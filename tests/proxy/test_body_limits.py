@@ -3,6 +3,7 @@ feedback and the reviewer and admin APIs by a small one; deep JSON is a 400."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -48,7 +49,7 @@ def test_large_bodies_are_a_413(guarded: ProxyHarness, path: str, auth: str, chu
 @pytest.mark.parametrize("path", ["/v1/chat/completions", "/v1/feedback"])
 def test_deeply_nested_json_is_a_400(guarded: ProxyHarness, path: str) -> None:
     deep = "[" * 50_000 + "]" * 50_000
-    body = '{"model": "%s", "messages": %s, "response_id": "x"}' % (MODEL, deep)
+    body = '{"model": "' + MODEL + '", "messages": ' + deep + ', "response_id": "x"}'
     response = httpx.post(
         f"{guarded.proxy.url}{path}",
         content=body,
@@ -64,7 +65,8 @@ def test_moderately_nested_json_past_the_parser_is_a_400_too(guarded: ProxyHarne
     deep = "[" * 500 + "]" * 500
     response = httpx.post(
         f"{guarded.base_url}/chat/completions",
-        content='{"model": "%s", "messages": [{"role": "user", "content": "hi", "x": %s}]}' % (MODEL, deep),
+        content=json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}]})[:-2]
+        + ', "x": ' + deep + "}]}",
         headers={"Authorization": f"Bearer {guarded.key()}", "Content-Type": "application/json"},
         timeout=30,
     )
