@@ -61,7 +61,8 @@ class AppConfig(BaseModel):
     policy_set: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    reveal_allowed: bool = True
+    # Reviewers with the reveal right may see real values only where the app allows it.
+    reveal_allowed: bool = False
 
 
 class UpstreamSettings(BaseModel):
