@@ -27,6 +27,7 @@ from guardrail.pii.messages import opening_digest, text_slots
 from guardrail.pii.normalise import normalise
 from guardrail.pii.placeholders import neutralise, placeholder, redacted
 from guardrail.pii.policy import PiiAction, PiiPolicy
+from guardrail.pii.request_fields import field_slots, name_slots
 from guardrail.pii.routing import analyze_routed, cached_routed, route_all
 from guardrail.pii.vault import Vault, VaultEntry
 from guardrail.types import Span
@@ -64,16 +65,21 @@ class PiiService:
         scope: str,
         conversation_id: str | None,
         policy: PiiPolicy,
+        fields: dict[str, Any] | None = None,
     ) -> ProtectedConversation:
-        """A de-identified deep copy of `messages`; the input is never mutated."""
+        """A de-identified deep copy of `messages`; the input is never mutated.
+        `fields` are the request's other fields the provider reads (user,
+        metadata, tools: `request_fields.FIELDS`), returned de-identified in
+        `.fields`."""
         try:
             copied = copy.deepcopy(messages)
+            extra = copy.deepcopy(fields or {})
             cid = await self._conversation_id(scope, conversation_id, messages)
             if not policy.enabled:
                 return ProtectedConversation(
-                    messages=copied, conversation_id=cid, scope=scope, values={}
+                    messages=copied, conversation_id=cid, scope=scope, values={}, fields=extra
                 )
-            slots = text_slots(copied)
+            slots = text_slots(copied) + name_slots(copied) + field_slots(extra)
             texts = [neutralise(slot.text) for slot in slots]
             found = await self._detect(texts, policy)
             plan = _Plan(policy)
@@ -90,6 +96,7 @@ class PiiService:
                 scope=scope,
                 values=plan.values(labels),
                 blocked_entities=tuple(sorted(plan.blocked)),
+                fields=extra,
             )
         except PiiUnavailable:
             raise

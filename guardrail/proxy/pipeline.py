@@ -18,6 +18,7 @@ from guardrail.errors import ApiError, bad_request, service_unavailable
 from guardrail.language import detect_language
 from guardrail.pii import PiiUnavailable
 from guardrail.pii.limits import TextTooLarge
+from guardrail.pii.request_fields import FIELDS as REQUEST_FIELDS
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
 from guardrail.proxy.checking import check_request
@@ -74,10 +75,12 @@ class ChatPipeline:
         # the review fails, it is recorded on its own before the error goes out.
         try:
             if call.request.stream:
-                chunks = await self.upstream.stream(model, call.body, protected.messages)
+                chunks = await self.upstream.stream(model, _sent_body(call, protected), protected.messages)
                 completion = await buffered_stream(chunks)
             else:
-                completion = await self.upstream.complete(model, call.body, protected.messages)
+                completion = await self.upstream.complete(
+                    model, _sent_body(call, protected), protected.messages
+                )
 
             # Some compatible servers send no id; the app needs one to report on.
             if not isinstance(completion.get("id"), str) or not completion["id"]:
@@ -129,7 +132,7 @@ class ChatPipeline:
         self, call: ChatCall, model: Any, policy: Any, protected: Any, context: CheckContext
     ) -> Response:
         """Rules that only allow or block: text goes out as it is checked."""
-        chunks = await self.upstream.stream(model, call.body, protected.messages)
+        chunks = await self.upstream.stream(model, _sent_body(call, protected), protected.messages)
         headers = verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version))
         if not policy.has_answer_rules:
             return sse_response(restoring_stream(chunks, protected), headers)
@@ -163,6 +166,7 @@ class ChatPipeline:
                 scope=call.app.name,
                 conversation_id=call.conversation_id,
                 policy=policy.pii,
+                fields={name: call.body[name] for name in REQUEST_FIELDS if name in call.body},
             )
         except TextTooLarge as exc:
             raise ApiError(
@@ -199,6 +203,11 @@ class ChatPipeline:
         )
         completion = text_completion(call.request.model, text)
         return respond(call, completion, verdict, hold_id=hold_id, label=_request_label(verdict))
+
+
+def _sent_body(call: ChatCall, protected: Any) -> dict[str, Any]:
+    """The request as the provider gets it: user, metadata and tools de-identified."""
+    return {**call.body, **protected.fields}
 
 
 def _request_label(verdict: Verdict) -> str:
