@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         # After /review/api: the page's mount would otherwise swallow the API.
         review_page(queue, reviewers, pii, audit, secret=session_secret(keys),
-                    reveal_allowed=reveal_allowed),
+                    reveal_allowed=reveal_allowed, trusted_proxies=settings.trusted_proxies),
     ]
     app = Starlette(
         routes=routes,

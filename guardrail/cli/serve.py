@@ -48,7 +48,9 @@ def serve(
     """Run the proxy."""
     try:
         # Validate everything before forking workers, so errors show once, clearly.
-        Settings.from_env(config_path=config_path, policies_dir=policies_dir, redis_url=redis_url)
+        settings = Settings.from_env(
+            config_path=config_path, policies_dir=policies_dir, redis_url=redis_url
+        )
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     embedded = None
@@ -68,6 +70,11 @@ def serve(
         "GUARDRAIL_LOG_LEVEL": log_level,
     }
     os.environ.update({k: v for k, v in env.items() if v is not None})
+    # The proxies trusted with X-Forwarded-For/-Proto (else uvicorn's default:
+    # FORWARDED_ALLOW_IPS, or 127.0.0.1).
+    forwarded: dict[str, str] = {}
+    if settings.trusted_proxies:
+        forwarded["forwarded_allow_ips"] = ",".join(settings.trusted_proxies)
     try:
         uvicorn.run(
             "guardrail.app:create_app_from_env",
@@ -77,6 +84,7 @@ def serve(
             workers=workers,
             log_level=log_level,
             access_log=False,
+            **forwarded,  # type: ignore[arg-type]
         )
     finally:
         if embedded is not None:
