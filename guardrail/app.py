@@ -31,9 +31,11 @@ from guardrail.observability.middleware import ObservabilityMiddleware
 from guardrail.observability.record import note_error
 from guardrail.observability.tracing import Tracing
 from guardrail.pii import PiiService
+from guardrail.pii.limits import TextLimits
 from guardrail.policy import PolicyStore
 from guardrail.proxy.middleware import (
     AppKeyMiddleware,
+    BodyLimitMiddleware,
     RequestIdMiddleware,
     UnexpectedErrorMiddleware,
 )
@@ -65,7 +67,10 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
     redis_handle = open_redis(settings.redis_url, settings.data_dir)
     redis = redis_handle.client
     prefix = settings.redis_prefix
-    policies = PolicyStore(settings.policies_dir or default_policies_dir())
+    policies = PolicyStore(
+        settings.policies_dir or default_policies_dir(),
+        models={entry.model_name: entry.litellm_params for entry in settings.file.model_list},
+    )
     policies.load()  # a broken policy set refuses to start, loudly
     observability = settings.file.observability
     metrics = Metrics(model_names=[m.model_name for m in settings.file.model_list])
@@ -75,7 +80,12 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
         redis, prefix=prefix, audit=audit, metrics=metrics, **settings.review.queue_options()
     )
     keys = vault_keys(settings.vault_keys, settings.data_dir)
-    pii = PiiService(redis, prefix=prefix, vault_keys=keys)
+    limits = TextLimits(
+        max_message_chars=settings.max_message_chars,
+        max_request_chars=settings.max_request_chars,
+        deadline_seconds=settings.check_deadline_seconds,
+    )
+    pii = PiiService(redis, prefix=prefix, vault_keys=keys, limits=limits)
     services = Services(
         settings=settings,
         redis=redis,
@@ -144,7 +154,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
         ),
         # After /review/api: the page's mount would otherwise swallow the API.
         review_page(queue, reviewers, pii, audit, secret=session_secret(keys),
-                    reveal_allowed=reveal_allowed),
+                    reveal_allowed=reveal_allowed, trusted_proxies=settings.trusted_proxies),
     ]
     if metrics_settings.enabled and not metrics_settings.port:
         routes.append(metrics_route(metrics, token=metrics_token, refresh=refresh_gauges))
@@ -162,6 +172,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(UnexpectedErrorMiddleware),
+            Middleware(BodyLimitMiddleware, limit=settings.max_api_body_bytes),
             Middleware(ObservabilityMiddleware, metrics=metrics if metrics_settings.enabled else None,
                        tracer=tracing.tracer),
             Middleware(SignInLimitMiddleware, limiter=signin_limiter,

@@ -16,6 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 ENV_REFERENCE_PREFIX = "os.environ/"
 DEFAULT_BODY_LIMIT = 2 * 1024 * 1024
+# Feedback, the reviewer and admin APIs and the review page: small bodies.
+DEFAULT_API_BODY_LIMIT = 256 * 1024
+DEFAULT_MAX_MESSAGE_CHARS = 32_000
+DEFAULT_MAX_REQUEST_CHARS = 128_000
+DEFAULT_CHECK_DEADLINE_SECONDS = 10.0
+# Settings that guardrail.yaml may give too (env and CLI win), with their variables.
+_FILE_SETTINGS = {
+    "max_body_bytes": "GUARDRAIL_MAX_BODY_BYTES",
+    "max_api_body_bytes": "GUARDRAIL_MAX_API_BODY_BYTES",
+    "max_message_chars": "GUARDRAIL_MAX_MESSAGE_CHARS",
+    "max_request_chars": "GUARDRAIL_MAX_REQUEST_CHARS",
+    "check_deadline_seconds": "GUARDRAIL_CHECK_DEADLINE_SECONDS",
+    "trusted_proxies": "GUARDRAIL_TRUSTED_PROXIES",
+}
 
 
 class ConfigError(Exception):
@@ -56,7 +70,8 @@ class AppConfig(BaseModel):
     policy_set: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    reveal_allowed: bool = True
+    # Reviewers with the reveal right may see real values only where the app allows it.
+    reveal_allowed: bool = False
     rate_limit: RateLimit = Field(default_factory=RateLimit)
 
 
@@ -152,6 +167,11 @@ class ConfigFile(BaseModel):
     max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     reviewer_signin_limit: SignInLimit = Field(default_factory=SignInLimit)
+    max_api_body_bytes: int = Field(default=DEFAULT_API_BODY_LIMIT, gt=0)
+    max_message_chars: int = Field(default=DEFAULT_MAX_MESSAGE_CHARS, gt=0)
+    max_request_chars: int = Field(default=DEFAULT_MAX_REQUEST_CHARS, gt=0)
+    check_deadline_seconds: float = Field(default=DEFAULT_CHECK_DEADLINE_SECONDS, gt=0)
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseModel):
@@ -169,7 +189,17 @@ class Settings(BaseModel):
     redis_url: str | None = None
     redis_prefix: str = "guardrail:"
     vault_keys: list[str] = Field(default_factory=list)
-    max_body_bytes: int = DEFAULT_BODY_LIMIT
+    max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
+    max_api_body_bytes: int = Field(default=DEFAULT_API_BODY_LIMIT, gt=0)
+    # Text one request may give the detectors and checks (characters): past
+    # either limit the request is refused with a 413, nothing is sent.
+    max_message_chars: int = Field(default=DEFAULT_MAX_MESSAGE_CHARS, gt=0)
+    max_request_chars: int = Field(default=DEFAULT_MAX_REQUEST_CHARS, gt=0)
+    # Wall-clock limit on one request's detection and on one answer's checks;
+    # past it the request is refused (503) or the answer held.
+    check_deadline_seconds: float = Field(default=DEFAULT_CHECK_DEADLINE_SECONDS, gt=0)
+    # Addresses of TLS-terminating proxies whose X-Forwarded-Proto is believed.
+    trusted_proxies: list[str] = Field(default_factory=list)
     log_level: str = "info"
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     log_format: Literal["text", "json"] = "text"
@@ -189,10 +219,11 @@ class Settings(BaseModel):
             "redis_url": env.get("REDIS_URL") or env.get("GUARDRAIL_REDIS_URL"),
             "redis_prefix": env.get("GUARDRAIL_REDIS_PREFIX"),
             "vault_keys": _split_keys(env.get("GUARDRAIL_VAULT_KEYS")),
-            "max_body_bytes": env.get("GUARDRAIL_MAX_BODY_BYTES"),
+            **{name: env.get(variable) for name, variable in _FILE_SETTINGS.items()},
             "log_level": env.get("GUARDRAIL_LOG_LEVEL"),
             "log_format": env.get("GUARDRAIL_LOG_FORMAT"),
         }
+        values["trusted_proxies"] = _split_keys(values["trusted_proxies"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         values = {k: v for k, v in values.items() if v not in (None, [])}
         config_path = values.get("config_path")
@@ -205,8 +236,9 @@ class Settings(BaseModel):
             values.setdefault("redis_url", file.redis_url)
             if not values.get("vault_keys"):
                 values["vault_keys"] = file.vault_keys
-            if "max_body_bytes" not in values:
-                values["max_body_bytes"] = file.max_body_bytes
+            for name in _FILE_SETTINGS:
+                if name not in values:
+                    values[name] = getattr(file, name)
         if "review" not in values:
             base = values["file"].review.model_dump() if "file" in values else {}
             from_env = {k: env[name] for k, name in _REVIEW_ENV.items() if env.get(name)}

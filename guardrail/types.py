@@ -133,3 +133,7 @@ class CheckContext:
     # not give: (entity type, span in the checked text). Found by the PII
     # service, judged by the policy's leak rule.
     foreign_pii: tuple[tuple[str, Span], ...] = ()
+    # The answer as the model wrote it, placeholders in (None when unknown).
+    # Whatever a check builds to be stored (suggestions for reviewers) is
+    # built from this, never from the re-identified text it checks.
+    answer_source: str | None = None

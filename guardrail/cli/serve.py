@@ -85,6 +85,11 @@ def serve(
     }
     os.environ.update({k: v for k, v in env.items() if v is not None})
     metrics_server = parent_metrics_server(settings, host) if metrics_dir else None
+    # The proxies trusted with X-Forwarded-For/-Proto (else uvicorn's default:
+    # FORWARDED_ALLOW_IPS, or 127.0.0.1).
+    forwarded: dict[str, str] = {}
+    if settings.trusted_proxies:
+        forwarded["forwarded_allow_ips"] = ",".join(settings.trusted_proxies)
     try:
         uvicorn.run(
             "guardrail.app:create_app_from_env",
@@ -95,6 +100,7 @@ def serve(
             log_level=log_level,
             log_config=logging_config(log_format, log_level),
             access_log=False,
+            **forwarded,  # type: ignore[arg-type]
         )
     finally:
         if metrics_server is not None:

@@ -27,8 +27,11 @@ class ProtectedConversation:
         scope: str,
         values: dict[str, str],
         blocked_entities: tuple[str, ...] = (),
+        fields: dict[str, Any] | None = None,
     ) -> None:
         self.messages = messages
+        # The request's other de-identified fields (user, metadata, tools).
+        self.fields: dict[str, Any] = fields or {}
         self.conversation_id = conversation_id
         self.scope = scope
         self.blocked_entities = blocked_entities

@@ -27,12 +27,15 @@ class Detection:
 def select(text: str, detections: tuple[Detection, ...], policy: PiiPolicy) -> list[Detection]:
     """Keep what the policy asks for, drop allow-listed terms, resolve overlaps."""
     wanted = []
+    folded: str | None = None  # casefolded once per text, not once per detection
     for detection in detections:
         rule = policy.rule(detection.entity)
         if rule is None or detection.score < rule.threshold:
             continue
-        if policy.allow_list and _allow_listed(text, detection, policy):
-            continue
+        if policy.allow_list:
+            folded = text.casefold() if folded is None else folded
+            if _allow_listed(text, folded, detection, policy):
+                continue
         wanted.append(detection)
     return resolve_overlaps(wanted)
 
@@ -66,11 +69,10 @@ def _merge(cluster: list[Detection]) -> Detection:
     )
 
 
-def _allow_listed(text: str, detection: Detection, policy: PiiPolicy) -> bool:
+def _allow_listed(text: str, folded: str, detection: Detection, policy: PiiPolicy) -> bool:
     value = text[detection.start : detection.end]
     if policy.is_allowed(value):
         return True
-    folded = text.casefold()
     for term in policy.allow_list:
         needle = term.casefold()
         # Same length under casefold for the scripts we handle, so offsets hold.

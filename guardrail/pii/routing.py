@@ -1,10 +1,12 @@
 """Which language's recognizers run on each text, and how their results merge.
 
 Customer messages mix scripts ("我的订单 order #123 还没到"). English NER on
-Chinese text finds nothing real and costs time, so a text with no Han
-characters runs the English recognizers only, a Chinese text the Chinese ones
-only, and a text with a real share of both runs both, their detections merged
-(overlaps are resolved later by `detection.select`). English NER output that
+Chinese text finds nothing real and costs time, so the English family runs
+only on a text with no Han characters or a real share of Latin ones. The
+Chinese family, patterns and cue words with no NLP, is cheap and runs on
+every text: a Hong Kong, Taiwan or mainland ID number written in an English
+sentence is as personal as in a Chinese one. Detections of both families are
+merged (overlaps are resolved later by `detection.select`). English NER output that
 covers Han characters is dropped: the English model labels runs of Chinese
 characters it cannot read as names or places.
 """
@@ -45,7 +47,8 @@ def route(text: str, enabled: Sequence[str], available: Sequence[str]) -> Route:
     loaded in the analyzer; the policy's first language when none fits."""
     usable = [lang for lang in enabled if lang in available] or list(available[:1])
     if _HAN.search(text) is None:
-        wanted: tuple[str, ...] = ("en",)
+        # The Chinese family is patterns only: its IDs hold in any script.
+        wanted: tuple[str, ...] = ("en", "zh")
     else:
         han = len(_HAN.findall(text))
         words = _LATIN_WORD.findall(text)

@@ -24,10 +24,12 @@ from guardrail.pii.detection import Detection, select
 from guardrail.pii.errors import PiiUnavailable
 from guardrail.pii.keyring import KeyRing, VaultKeyError
 from guardrail.pii.known_values import KnownValues
+from guardrail.pii.limits import Pieces, TextLimits
 from guardrail.pii.messages import opening_digest, text_slots
 from guardrail.pii.normalise import normalise
 from guardrail.pii.placeholders import neutralise, placeholder, redacted
 from guardrail.pii.policy import PiiAction, PiiPolicy
+from guardrail.pii.request_fields import field_slots, name_slots
 from guardrail.pii.routing import analyze_routed, cached_routed, route_all
 from guardrail.pii.vault import Vault, VaultEntry
 from guardrail.types import Span
@@ -47,7 +49,9 @@ class PiiService:
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         workers: int = 1,
         analyzer: Analyzer | None = None,
+        limits: TextLimits | None = None,
     ) -> None:
+        self._limits = limits or TextLimits()
         self._keys = KeyRing(vault_keys)
         self._vault = Vault(redis, prefix=prefix, keys=self._keys, ttl_seconds=ttl_seconds)
         self._analyzer = analyzer or Analyzer(cache_ttl_seconds=ttl_seconds)
@@ -64,20 +68,24 @@ class PiiService:
         conversation_id: str | None,
         policy: PiiPolicy,
         user: str | None = None,
+        fields: dict[str, Any] | None = None,
     ) -> ProtectedConversation:
         """A de-identified deep copy of `messages`; the input is never mutated.
 
         `user` is the request's `user` field: without a conversation id it
-        helps tell apart customers whose conversations open alike.
+        helps tell apart customers whose conversations open alike. `fields`
+        are the request's other fields the provider reads (user, metadata,
+        tools: `request_fields.FIELDS`), returned de-identified in `.fields`.
         """
         try:
             copied = copy.deepcopy(messages)
+            extra = copy.deepcopy(fields or {})
             cid = await self._conversation_id(scope, conversation_id, messages, user)
             if not policy.enabled:
                 return ProtectedConversation(
-                    messages=copied, conversation_id=cid, scope=scope, values={}
+                    messages=copied, conversation_id=cid, scope=scope, values={}, fields=extra
                 )
-            slots = text_slots(copied)
+            slots = text_slots(copied) + name_slots(copied) + field_slots(extra)
             texts = [neutralise(slot.text) for slot in slots]
             found = await self._detect(texts, policy)
             known = await self._known_values(scope, cid, messages)
@@ -97,6 +105,7 @@ class PiiService:
                 scope=scope,
                 values=plan.values(labels),
                 blocked_entities=tuple(sorted(plan.blocked)),
+                fields=extra,
             )
         except PiiUnavailable:
             raise
@@ -151,16 +160,24 @@ class PiiService:
         await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
 
     async def _detect(self, texts: list[str], policy: PiiPolicy) -> list[list[Detection]]:
-        # Each text runs the recognizers of its own language(s): mixed
+        # Every detector sees bounded pieces only (limits.py): one text can
+        # neither be too long nor make a super-linear detector stall us.
+        self._limits.check(texts)
+        pieces = Pieces(texts, self._limits)
+        # Each piece runs the recognizers of its own language(s): mixed
         # Chinese/English messages are common (routing.py).
-        routes = route_all(texts, policy.languages, self._analyzer.languages)
-        raw = cached_routed(self._analyzer, texts, routes)
+        routes = route_all(pieces.texts, policy.languages, self._analyzer.languages)
+        raw = cached_routed(self._analyzer, pieces.texts, routes)
         if raw is None:
             loop = asyncio.get_running_loop()
-            raw = await loop.run_in_executor(
-                self._executor, analyze_routed, self._analyzer, texts, routes
+            work = loop.run_in_executor(
+                self._executor, analyze_routed, self._analyzer, pieces.texts, routes
             )
-        return [select(text, detections, policy) for text, detections in zip(texts, raw, strict=True)]
+            # Past the deadline the caller fails closed (TimeoutError ->
+            # PiiUnavailable); the worker finishes the piece it is on.
+            raw = await asyncio.wait_for(work, self._limits.deadline_seconds)
+        merged = pieces.merge(raw)
+        return [select(text, detections, policy) for text, detections in zip(texts, merged, strict=True)]
 
     async def _conversation_id(
         self, scope: str, header: str | None, messages: list[dict[str, Any]], user: str | None

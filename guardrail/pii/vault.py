@@ -4,12 +4,21 @@ One hash per conversation, `{prefix}pii:v:{conversation_id}`, so a conversation
 is one key (one slot in Redis Cluster) with one TTL:
 
     f:<fingerprint>  -> label        keyed HMAC of (entity, normalised value)
-    r:<label>        -> ciphertext   AES-GCM, bound to scope and conversation
+    s:<label>        -> ciphertext   AES-GCM, bound to scope, conversation and label
     n:<ENTITY>       -> last number issued for that entity type
 
 Numbers are allocated by a Lua script, so concurrent requests on any replica
 agree: the same value always gets the same label, two values never share one.
 Neither values nor anything derived from them without a key appear in keys.
+
+A value is sealed for its label, so ciphertexts swapped between labels (by
+someone who can write to Redis) fail to open instead of restoring one
+person's value for another's placeholder. The label is only issued by the
+script, so the client predicts it (one read of the counters first) and the
+script refuses the whole batch if another request took a number meanwhile;
+the client then reads again and retries. Entries written before labels were
+bound (`r:<label>`, sealed for the conversation only) are still read until
+they expire with their conversation.
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ local ttl = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
 local i = 3
 local labels = {}
+local writes = {}
+local issued = {}
 for v = 1, count do
   local nfp = tonumber(ARGV[i])
   local current = ARGV[i + 1]
@@ -40,19 +51,36 @@ for v = 1, count do
   end
   i = i + nfp + 1
   local entity = ARGV[i]
-  local sealed = ARGV[i + 1]
-  i = i + 2
+  local predicted = ARGV[i + 1]
+  local sealed = ARGV[i + 2]
+  i = i + 3
   if not label then
-    local number = redis.call('HINCRBY', KEYS[1], 'n:' .. entity, 1)
-    label = entity .. '_' .. number
-    redis.call('HSET', KEYS[1], 'r:' .. label, sealed)
+    if issued[entity] == nil then
+      issued[entity] = tonumber(redis.call('HGET', KEYS[1], 'n:' .. entity) or '0')
+    end
+    issued[entity] = issued[entity] + 1
+    label = entity .. '_' .. issued[entity]
+    if label ~= predicted then
+      return {'retry'}
+    end
+    writes[#writes + 1] = {'s:' .. label, sealed}
   end
-  redis.call('HSET', KEYS[1], 'f:' .. current, label)
+  writes[#writes + 1] = {'f:' .. current, label}
   labels[v] = label
+end
+for entity, number in pairs(issued) do
+  redis.call('HSET', KEYS[1], 'n:' .. entity, number)
+end
+for _, write in ipairs(writes) do
+  redis.call('HSET', KEYS[1], write[1], write[2])
 end
 redis.call('EXPIRE', KEYS[1], ttl)
 return labels
 """
+
+
+# Tries to issue labels when concurrent requests of one conversation race.
+_ATTEMPTS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +110,43 @@ class Vault:
         if not entries:
             await self.touch(conversation_id)
             return []
-        aad = _aad(scope, conversation_id)
-        args: list[str | bytes | int] = [self._ttl, len(entries)]
-        for entry in entries:
-            fingerprints = self._keys.fingerprints(scope, entry.entity, entry.normalised)
-            args.extend([len(fingerprints), *fingerprints, entry.entity])
-            # base64 so the hash reads the same through clients that decode replies.
-            args.append(base64.b64encode(self._keys.encrypt(entry.value.encode(), aad)))
-        labels = await self._allocate(keys=[self.key(conversation_id)], args=args)
-        return [_text(label) for label in labels]
+        key = self.key(conversation_id)
+        prints = [self._keys.fingerprints(scope, e.entity, e.normalised) for e in entries]
+        for _attempt in range(_ATTEMPTS):
+            predicted = await self._predict(key, entries, prints)
+            args: list[str | bytes | int] = [self._ttl, len(entries)]
+            for entry, fingerprints, label in zip(entries, prints, predicted, strict=True):
+                args.extend([len(fingerprints), *fingerprints, entry.entity, label or ""])
+                sealed = (
+                    self._keys.encrypt(entry.value.encode(), _aad(scope, conversation_id, label))
+                    if label
+                    else b""
+                )
+                # base64 so the hash reads the same through clients that decode replies.
+                args.append(base64.b64encode(sealed))
+            labels = await self._allocate(keys=[key], args=args)
+            if [_text(x) for x in labels] != ["retry"]:
+                return [_text(label) for label in labels]
+        raise VaultBusy("labels kept changing while being issued")
+
+    async def _predict(
+        self, key: str, entries: list[VaultEntry], prints: list[list[str]]
+    ) -> list[str | None]:
+        """The label each entry will get: its own if issued, else the next
+        number of its entity (None for entries already labelled)."""
+        entities = sorted({e.entity for e in entries})
+        fields = [f"f:{fp}" for fps in prints for fp in fps] + [f"n:{e}" for e in entities]
+        found = await self._redis.hmget(key, fields)
+        known = dict(zip(fields, found, strict=True))
+        counters = {e: int(known[f"n:{e}"] or 0) for e in entities}
+        out: list[str | None] = []
+        for entry, fingerprints in zip(entries, prints, strict=True):
+            if any(known[f"f:{fp}"] for fp in fingerprints):
+                out.append(None)
+                continue
+            counters[entry.entity] += 1  # entries are distinct values (the plan dedupes)
+            out.append(f"{entry.entity}_{counters[entry.entity]}")
+        return out
 
     async def load(
         self, scope: str, conversation_id: str, labels: Collection[str]
@@ -106,14 +162,21 @@ class Vault:
             return {}
         key = self.key(conversation_id)
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(key, [f"r:{label}" for label in wanted])
+            # Each label's value under the label-bound field, or the older one.
+            pipe.hmget(key, [field for label in wanted for field in (f"s:{label}", f"r:{label}")])
             pipe.expire(key, self._ttl)
             sealed_values, _ = await pipe.execute()
-        aad = _aad(scope, conversation_id)
         values = {}
-        for label, sealed in zip(wanted, sealed_values, strict=True):
-            if sealed is not None:  # expired, or never issued here
-                values[label] = self._keys.decrypt(base64.b64decode(sealed), aad).decode()
+        for label, bound, legacy in zip(wanted, sealed_values[0::2], sealed_values[1::2], strict=True):
+            if bound is not None:
+                values[label] = self._keys.decrypt(
+                    base64.b64decode(bound), _aad(scope, conversation_id, label)
+                ).decode()
+            elif legacy is not None:  # sealed before labels were bound
+                values[label] = self._keys.decrypt(
+                    base64.b64decode(legacy), _legacy_aad(scope, conversation_id)
+                ).decode()
+            # neither: expired, or never issued in this conversation
         return values
 
     async def load_all(self, scope: str, conversation_id: str) -> dict[str, str]:
@@ -124,7 +187,7 @@ class Vault:
         resolve its own request's labels alone (`load`).
         """
         fields = await self._redis.hgetall(self.key(conversation_id))
-        labels = [_text(name)[2:] for name in fields if _text(name).startswith("r:")]
+        labels = {_text(name)[2:] for name in fields if _text(name)[:2] in ("s:", "r:")}
         return await self.load(scope, conversation_id, labels)
 
     async def exists(self, conversation_id: str) -> bool:
@@ -134,9 +197,18 @@ class Vault:
         await self._redis.expire(self.key(conversation_id), self._ttl)
 
 
-def _aad(scope: str, conversation_id: str) -> bytes:
-    # Binds each ciphertext to its conversation: copying it elsewhere fails.
+def _aad(scope: str, conversation_id: str, label: str) -> bytes:
+    # Binds each ciphertext to its conversation and label: moving it to
+    # another conversation or another label fails.
+    return f"guardrail/pii/v2\0{scope}\0{conversation_id}\0{label}".encode()
+
+
+def _legacy_aad(scope: str, conversation_id: str) -> bytes:
     return f"guardrail/pii\0{scope}\0{conversation_id}".encode()
+
+
+class VaultBusy(Exception):
+    """Labels could not be issued (other requests kept taking the numbers)."""
 
 
 def _text(value: str | bytes) -> str:

@@ -10,6 +10,7 @@ makes one set called `default`. With no file at all there are no checks
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def gateway_set() -> PolicySet:
     return PolicySet(DEFAULT_SET, EMPTY_VERSION)
 
 
-def load_directory(directory: Path) -> LoadedPolicies:
+def load_directory(directory: Path, models: Mapping[str, Mapping[str, Any]] | None = None) -> LoadedPolicies:
     """Load every set in `directory`, or raise PolicyError naming every problem."""
     if not directory.is_dir():
         raise PolicyError([Problem(str(directory), None, "(directory)", "no such directory")])
@@ -82,7 +83,7 @@ def load_directory(directory: Path) -> LoadedPolicies:
             problems.append(manifest.doc.problem(["set"], f"set {set_name!r} is defined twice"))
             continue
         plans[set_name] = [*_included(directory, manifest, sources, problems), manifest]
-    sets = {name: _build(name, parts, problems) for name, parts in plans.items()}
+    sets = {name: _build(name, parts, problems, models or {}) for name, parts in plans.items()}
     default = _default_name(sets, manifests, problems)
     if problems:
         raise PolicyError(problems)
@@ -154,7 +155,9 @@ def _single(parts: list[_Source], section: str, problems: list[Problem]) -> Any:
     return getattr(defined[0].model, section) if defined else None
 
 
-def _build(name: str, parts: list[_Source], problems: list[Problem]) -> PolicySet:
+def _build(
+    name: str, parts: list[_Source], problems: list[Problem], models: Mapping[str, Mapping[str, Any]]
+) -> PolicySet:
     configs: list[RuleConfig] = []
     where: dict[str, tuple[_Source, int]] = {}
     for part in parts:
@@ -181,7 +184,7 @@ def _build(name: str, parts: list[_Source], problems: list[Problem]) -> PolicySe
     for part in parts:
         for key, by_language in part.model.texts.items():
             texts.setdefault(key, {}).update(by_language)
-    env = BuildEnv(Texts(texts), tuple(configs))
+    env = BuildEnv(Texts(texts), tuple(configs), models)
     rules = []
     for config in configs:
         rule_type = REGISTRY[config.type]  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ the answer is held (never passed).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -154,16 +155,20 @@ class PolicySet:
         return self._decide(text, findings, context)
 
     async def check_answer_async(self, text: str, context: CheckContext) -> Verdict:
-        """Like `check_answer`, awaiting async rules (the LLM judge) too."""
+        """Like `check_answer`, awaiting async rules (the LLM judge) too. The
+        other rules run in a worker thread: the event loop keeps serving."""
         checked = CheckedText(text)
         context = _checked_context(context)
-        findings = [f for rule in self._answer_rules for f in self._run(rule, checked, context)]
+        findings = await asyncio.to_thread(self._run_all, self._answer_rules, checked, context)
         for rule in self._async_rules:
             try:
                 findings += await rule.check.acheck(text, context)  # type: ignore[attr-defined]
             except Exception as exc:
                 findings.append(_failed(rule, exc))
         return self._decide(text, findings, context)
+
+    def _run_all(self, rules: Sequence[Rule], text: str, context: CheckContext) -> list[Finding]:
+        return [f for rule in rules for f in self._run(rule, text, context)]
 
     def _run(self, rule: Rule, text: str, context: CheckContext) -> list[Finding]:
         try:
@@ -174,7 +179,11 @@ class PolicySet:
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
-    def _action(self, findings: list[Finding]) -> Action:
+    def action_for(self, findings: Sequence[Finding]) -> Action:
+        """The strictest enforced action these findings call for."""
+        return self._action(list(findings))
+
+    def _action(self, findings: Sequence[Finding]) -> Action:
         action = Action.ALLOW
         for f in findings:
             if not f.shadow:

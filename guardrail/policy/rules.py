@@ -3,14 +3,14 @@ to the check class that enforces it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from ..types import Action, Check, Finding, Severity
+from .patterns import validate_pattern
 from .texts import Texts
 
 Stage = Literal["request", "answer"]
@@ -31,15 +31,8 @@ RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 LanguageKey = Annotated[str, Field(pattern=r"^(\*|[a-z]{2,3}(-[A-Za-z0-9]+)*)$")]
 
 
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"invalid regular expression: {exc}") from None
-    return pattern
-
-
-Pattern = Annotated[str, AfterValidator(_compiles)]
+# Compiled by RE2 (patterns.py): linear time on any text, or rejected.
+Pattern = Annotated[str, AfterValidator(validate_pattern)]
 
 
 def _per_language(value: Any) -> Any:
@@ -80,6 +73,9 @@ class BuildEnv:
 
     texts: Texts
     rules: tuple[RuleConfig, ...] = ()
+    # guardrail.yaml's model_list: public name -> litellm params (the LLM
+    # judge may only call these; a policy file never names a URL or a key).
+    models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

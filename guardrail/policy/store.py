@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import PolicyError, Problem
 from .loader import DEFAULT_SET, LoadedPolicies, gateway_set, load_directory, policy_files
@@ -21,8 +23,15 @@ logger = logging.getLogger(__name__)
 
 
 class PolicyStore:
-    def __init__(self, directory: Path | None, *, reload_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        directory: Path | None,
+        *,
+        reload_interval: float = 1.0,
+        models: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.directory = Path(directory) if directory is not None else None
+        self._models = dict(models or {})
         self.reload_interval = reload_interval
         self._policies: LoadedPolicies | None = None
         self._problems: list[Problem] = []
@@ -56,7 +65,7 @@ class PolicyStore:
             raise PolicyError(
                 [Problem(str(self.directory), None, "(directory)", exc.strerror or "cannot read")]
             ) from None
-        self._policies = load_directory(self.directory)
+        self._policies = load_directory(self.directory, self._models)
         self._fingerprint, self._problems = fingerprint, []
         logger.info("policies loaded: %s", self._describe())
 
@@ -85,7 +94,7 @@ class PolicyStore:
         if fingerprint == self._fingerprint:
             return False
         try:
-            loaded = load_directory(self.directory)
+            loaded = load_directory(self.directory, self._models)
         except PolicyError as exc:
             return self._keep(exc.problems, fingerprint)
         if self._policies is not None and not policy_files(self.directory):

@@ -24,17 +24,19 @@ LATIN_TOKEN = re.compile(f"[{LATIN}]+")
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
-# A token with at least one letter: digits in "24 hours" or "$20" stay digits.
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!]*")
+# A run of letters, digits and leet symbols; only a run with at least one
+# letter is read as a word: digits in "24 hours" or "$20" stay digits.
+# (Whole runs, never a pattern that backtracks: this runs on every answer.)
+_LEET_RUN = re.compile(r"[a-z0-9@$!]+")
+_HAS_LETTER = re.compile(r"[a-z]")
 _SEPARATORS = " .-_*+"
-# Three or more single characters joined by the same separator ("c.h.e.a.p",
-# "f u c k"); one separator throughout keeps "a c.h.e.a.p" from eating the "a".
-_SPACED = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*+])(?:[^\W_]\1)+[^\W_](?![^\W_])")
 _TRIPLE = re.compile(r"([a-z])\1\1")
 
 
 def _unleet(match: re.Match[str]) -> str:
     token = match.group()
+    if _HAS_LETTER.search(token) is None:
+        return token
     core = token.rstrip("!")  # "thanks!" is punctuation, "sh!t" is not
     return core.translate(_LEET) + token[len(core) :]
 
@@ -51,22 +53,54 @@ def normalise(text: str) -> tuple[str, list[int] | None]:
     low = low.translate(_QUOTES)
     # Traditional -> Simplified, same length: "保證" matches the phrase "保证".
     low = to_simplified(low)
-    if _SPACED.search(low):
+    spaced = spaced_out(low)
+    if spaced:
         pieces: list[str] = []
         offsets = []
         pos = 0
-        for m in _SPACED.finditer(low):
-            pieces.append(low[pos : m.start()])
-            offsets.extend(range(pos, m.start()))
-            for i in range(m.start(), m.end()):
+        for start, end in spaced:
+            pieces.append(low[pos:start])
+            offsets.extend(range(pos, start))
+            for i in range(start, end):
                 if low[i] not in _SEPARATORS:
                     pieces.append(low[i])
                     offsets.append(i)
-            pos = m.end()
+            pos = end
         pieces.append(low[pos:])
         offsets.extend(range(pos, len(low)))
         low = "".join(pieces)
-    return _LEET_TOKEN.sub(_unleet, low), offsets
+    return _LEET_RUN.sub(_unleet, low), offsets
+
+
+def spaced_out(text: str) -> list[tuple[int, int]]:
+    """Spans of three or more single characters joined by one separator
+    ("c.h.e.a.p", "f u c k"); one separator throughout keeps "a c.h.e.a.p"
+    from eating the "a". A letter is a character `str.isalnum` accepts.
+
+    A single left-to-right scan: the regular expression this replaces
+    (`[^\\W_]([ .*+_-])(?:[^\\W_]\\1)+[^\\W_]` between non-letters) restarted at
+    every letter of a long spaced-out run, quadratic time on the event loop.
+    """
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    i = 0
+    while i + 4 < n:
+        if not text[i].isalnum() or (i > 0 and text[i - 1].isalnum()) or text[i + 1] not in _SEPARATORS:
+            i += 1
+            continue
+        sep = text[i + 1]
+        last = i  # the last single character of the run so far
+        while last + 2 < n and text[last + 1] == sep and text[last + 2].isalnum():
+            last += 2
+            if last + 1 < n and text[last + 1].isalnum():
+                last -= 2  # "a b cd": the run ends before the longer word
+                break
+        if last - i >= 4:
+            spans.append((i, last + 1))
+            i = last + 1
+        else:
+            i += 1
+    return spans
 
 
 class TextView:

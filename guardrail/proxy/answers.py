@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrail.config import DEFAULT_CHECK_DEADLINE_SECONDS as DEFAULT_DEADLINE_SECONDS
 from guardrail.observability.record import stage
+from guardrail.pii import PiiUnavailable
+from guardrail.proxy.answer_parts import (
+    check_parts,
+    combine,
+    drop_parts,
+    part_texts,
+    restore_parts,
+)
+from guardrail.proxy.checking import check_answer
 from guardrail.proxy.own_data import OwnText, foreign_pii
-from guardrail.types import Action, CheckContext, Finding, Span, Verdict
+from guardrail.types import Action, CheckContext, Finding, Severity, Span, Verdict
+
+logger = logging.getLogger(__name__)
+
+# The rule id a failed personal-data analysis of an answer is recorded under.
+ANALYSIS_RULE = "answer-analysis"
 
 
 @dataclass
@@ -43,12 +60,15 @@ async def review_completion(
     policy: Any,
     context: CheckContext,
     pii: Any,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
     json_answer: bool = False,
     own: OwnText | None = None,
 ) -> AnswerReview:
-    """Restore and check each choice. Structured answers (JSON content, tool
-    calls) are never edited as text: an appended disclosure travels beside
-    them, a replacement cannot be made, so a person decides (hold)."""
+    """Restore and check each choice: its content and every other part a
+    client may act on (tool-call arguments, refusal, reasoning). Structured
+    answers (JSON content, tool calls) are never edited as text: an appended
+    disclosure travels beside them, a replacement cannot be made, so a person
+    decides (hold)."""
     worst = Verdict(Action.ALLOW, policy_version=policy.version)
     held: HeldChoice | None = None
     all_findings: list[Finding] = []
@@ -64,28 +84,32 @@ async def review_completion(
             if source is not None:
                 # JSON content gets values escaped for where they land, as tool arguments do.
                 message["content"] = protected.restore_arguments(source) if json_answer else restored
-            for call in message.get("tool_calls") or []:
-                function = call.get("function") or {}
-                if function.get("arguments"):
-                    function["arguments"] = protected.restore_arguments(function["arguments"])
-        if not restored or not policy.has_answer_rules:
+            restore_parts(message, protected)
+        parts = part_texts(message)
+        if not (restored or parts) or not policy.has_answer_rules:
             continue
         structured = json_answer or bool(message.get("tool_calls"))
+
+        async def check(text: str, checked: CheckContext) -> Verdict:
+            return await check_answer_text(text, protected, policy, checked, pii, deadline, own)
+
         with stage("checks"):
-            foreign = await foreign_pii(pii, restored, protected, policy, own)
-            verdict = await policy.check_answer_async(
-                restored, dataclasses.replace(context, foreign_pii=foreign)
-            )
+            if restored:
+                verdict = await check(restored, dataclasses.replace(context, answer_source=source or ""))
+            else:
+                verdict = Verdict(Action.ALLOW, policy_version=policy.version)
+            if parts:
+                verdict = combine(verdict, await check_parts(parts, policy, context, check))
         all_findings.extend(verdict.findings)
         if verdict.action is Action.MODIFY and verdict.text is not None and structured:
-            if verdict.text.startswith(restored):
+            if restored and verdict.text.startswith(restored):
                 disclosure = disclosure or verdict.text[len(restored) :].strip() or None
             else:
                 verdict = dataclasses.replace(verdict, action=Action.HOLD, text=None)
         elif verdict.action in (Action.MODIFY, Action.BLOCK) and verdict.text is not None:
             message["content"] = verdict.text
             if verdict.action is Action.BLOCK:
-                message.pop("tool_calls", None)
+                drop_parts(message)
                 choice["finish_reason"] = "stop"
         if verdict.action is Action.HOLD and held is None:
             held_answer = _held_text(source or "", restored, None if structured else verdict.text)
@@ -110,6 +134,34 @@ async def review_completion(
         deidentified_answer=first_answer,
         disclosure=disclosure if combined.action is Action.MODIFY else None,
     )
+
+
+async def check_answer_text(
+    text: str,
+    protected: Any,
+    policy: Any,
+    context: CheckContext,
+    pii: Any,
+    deadline: float,
+    own: OwnText | None = None,
+) -> Verdict:
+    """Personal data the customer did not give (neither the vault nor the
+    conversation's own text accounts for it), then the policy's rules, all
+    within the deadline. Analysis that fails or runs too long (an answer over
+    the text limit, the analyzer unavailable) holds the answer."""
+    try:
+        foreign = await asyncio.wait_for(foreign_pii(pii, text, protected, policy, own), deadline)
+    except (PiiUnavailable, TimeoutError) as exc:
+        logger.warning("answer analysis failed (%s); held", type(exc).__name__)
+        finding = Finding(
+            rule_id=ANALYSIS_RULE,
+            kind="check_error",
+            severity=Severity.HIGH,
+            reason="The answer could not be checked for personal data; held to be safe",
+        )
+        return Verdict(Action.HOLD, (finding,), policy.version)
+    checked = dataclasses.replace(context, foreign_pii=foreign)
+    return await check_answer(policy, text, checked, deadline)
 
 
 def _to_source(finding: Finding, span_map: Any) -> Finding:

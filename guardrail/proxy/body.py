@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
-from guardrail.errors import ApiError, bad_request
+from guardrail.errors import ApiError
+from guardrail.json_body import parse_json
 
 
 def _too_large(limit: int) -> ApiError:
@@ -30,11 +30,4 @@ async def read_json(request: Request, limit: int) -> Any:
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw:
-        raise bad_request("The request body is empty; send a JSON object.", code="invalid_json")
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        # The position is safe to report; the content is not.
-        raise bad_request("The request body is not valid JSON.", code="invalid_json") from None
+    return parse_json(b"".join(chunks))

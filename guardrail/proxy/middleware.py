@@ -114,3 +114,43 @@ class UnexpectedErrorMiddleware:
                 return  # the response is under way; the client sees it cut short
             error = ApiError(500, "Internal error in the proxy.", type="server_error", code="internal_error")
             await error.response()(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """Request bodies of every path but the chat endpoint (which reads its
+    own, larger limit) are cut at `limit` bytes with a 413: feedback, the
+    reviewer and admin APIs and the review page take small bodies only."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, exempt: tuple[str, ...] = ("/v1/chat/completions",)):
+        self.app = app
+        self.limit = limit
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await body_too_large(self.limit).response()(scope, receive, send)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # Raised into the handler reading the body; the app's
+                    # ApiError handler answers it.
+                    raise body_too_large(self.limit)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def body_too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, f"The request body is larger than the limit of {limit} bytes.", code="request_too_large"
+    )

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
 from guardrail.chat_messages import latest_customer_text
-from guardrail.errors import bad_request, service_unavailable
+from guardrail.errors import ApiError, bad_request, service_unavailable
 from guardrail.language import detect_language
 from guardrail.observability.record import note_entities, note_usage, stage
 from guardrail.pii import PiiUnavailable
+from guardrail.pii.limits import TextTooLarge
+from guardrail.pii.request_fields import FIELDS as REQUEST_FIELDS
 from guardrail.proxy.answers import review_completion
 from guardrail.proxy.call import ChatCall
+from guardrail.proxy.checking import check_request
 from guardrail.proxy.completions import text_completion
 from guardrail.proxy.headers import STREAMING_VERDICT
 from guardrail.proxy.holds import HoldDesk
@@ -61,8 +65,9 @@ class ChatPipeline:
             customer_text=customer_text,
             first_answer=not any(_spoke(m) for m in call.messages),
         )
+        deadline = self.services.settings.check_deadline_seconds
         with stage("checks"):
-            request_verdict = policy.check_request(protected.messages, context)
+            request_verdict = await check_request(policy, protected.messages, context, deadline)
         if request_verdict.action in (Action.HOLD, Action.BLOCK):
             await self.services.audit_decision(call, "request", request_verdict)
             return await self._answer_without_model(call, policy, protected, request_verdict)
@@ -75,14 +80,18 @@ class ChatPipeline:
         # (one round trip), still before anything is sent; if the provider or
         # the review fails, it is recorded on its own before the error goes out.
         try:
+            sent = _sent_body(call, protected)
             with stage("upstream"):
                 if call.request.stream:
-                    chunks = await self.upstream.stream(model, call.body, protected.messages)
+                    chunks = await self.upstream.stream(model, sent, protected.messages)
                     completion = await buffered_stream(chunks)
                 else:
-                    completion = await self.upstream.complete(model, call.body, protected.messages)
+                    completion = await self.upstream.complete(model, sent, protected.messages)
             note_usage(completion.get("usage"))
 
+            # Some compatible servers send no id; the app needs one to report on.
+            if not isinstance(completion.get("id"), str) or not completion["id"]:
+                completion["id"] = f"chatcmpl-{uuid.uuid4().hex}"
             review = await review_completion(
                 completion,
                 protected=protected,
@@ -91,6 +100,7 @@ class ChatPipeline:
                 pii=self.services.pii,
                 json_answer=call.json_answer,
                 own=OwnText(call.messages),
+                deadline=deadline,
             )
         except Exception:
             await self.services.audit_decision(call, "request", request_verdict)
@@ -108,12 +118,18 @@ class ChatPipeline:
     async def _remember(self, call: ChatCall, protected: Any, review: Any) -> None:
         """Keep the de-identified answer by response id, so a customer's
         report (/v1/feedback) can show a reviewer what was said."""
+        # A blocked answer is kept as what the customer got (the fallback),
+        # never as written: it may hold another customer's data.
+        if review.verdict.action is Action.BLOCK:
+            answer = review.verdict.text or ""
+        else:
+            answer = review.deidentified_answer
         try:
             await self.services.responses.record_response(
                 review.completion["id"],
                 app=call.app.name,
                 conversation_id=protected.conversation_id,
-                answer=review.deidentified_answer,
+                answer=answer,
                 policy_version=review.verdict.policy_version,
                 messages=protected.messages,
             )
@@ -126,7 +142,7 @@ class ChatPipeline:
     ) -> Response:
         """Rules that only allow or block: text goes out as it is checked."""
         with stage("upstream"):  # until the provider starts answering
-            chunks = await self.upstream.stream(model, call.body, protected.messages)
+            chunks = await self.upstream.stream(model, _sent_body(call, protected), protected.messages)
         if not policy.has_answer_rules:
             headers = verdict_headers(Verdict(Action.ALLOW, policy_version=policy.version))
             restored = restoring_stream(chunks, protected, json_content=call.json_answer)
@@ -144,6 +160,7 @@ class ChatPipeline:
             on_verdict=on_verdict,
             json_content=call.json_answer,
             own=OwnText(call.messages),
+            deadline=self.services.settings.check_deadline_seconds,
         )
         # The verdict is not known when the headers go: the header says so,
         # and the final verdict rides on the stream's last chunk.
@@ -173,7 +190,15 @@ class ChatPipeline:
                     conversation_id=call.conversation_id,
                     policy=policy.pii,
                     user=_user_field(call.body),
+                    fields={name: call.body[name] for name in REQUEST_FIELDS if name in call.body},
                 )
+        except TextTooLarge as exc:
+            raise ApiError(
+                413,
+                f"{exc.what} is longer than this proxy analyses ({exc.limit} characters); "
+                "nothing was sent. Shorten it or split it over several requests.",
+                code="text_too_large",
+            ) from None
         except PiiUnavailable:
             # Fail closed: never send text we could not de-identify.
             logger.error("de-identification unavailable; request %s refused", call.request_id)
@@ -213,6 +238,11 @@ def _spoke(message: Any) -> bool:
     if isinstance(content, list):
         return any(isinstance(p, dict) and str(p.get("text") or "").strip() for p in content)
     return bool(str(content or "").strip())
+
+
+def _sent_body(call: ChatCall, protected: Any) -> dict[str, Any]:
+    """The request as the provider gets it: user, metadata and tools de-identified."""
+    return {**call.body, **protected.fields}
 
 
 def _request_label(verdict: Verdict) -> str:

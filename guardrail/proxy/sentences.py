@@ -21,9 +21,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrail.config import DEFAULT_CHECK_DEADLINE_SECONDS
 from guardrail.language import detect_language
 from guardrail.observability.record import stage
-from guardrail.proxy.own_data import OwnText, foreign_pii
+from guardrail.proxy.answer_parts import check_parts, part_texts
+from guardrail.proxy.answers import check_answer_text
+from guardrail.proxy.own_data import OwnText
 from guardrail.proxy.streaming import ChoiceRestorer
 from guardrail.types import Action, CheckContext, Finding, Verdict
 
@@ -59,6 +62,7 @@ async def sentence_stream(
     on_verdict: OnVerdict,
     json_content: bool = False,
     own: OwnText | None = None,
+    deadline: float = DEFAULT_CHECK_DEADLINE_SECONDS,
 ) -> AsyncIterator[dict[str, Any]]:
     choices: dict[int, _Choice] = {}
     finishing: list[dict[str, Any]] = []  # chunks that end a choice, held for the verdict
@@ -73,19 +77,36 @@ async def sentence_stream(
             return ""
         candidate = state.released + text
         with stage("checks"):
-            foreign = await foreign_pii(pii, candidate, protected, policy, own)
-            verdict = await policy.check_answer_async(
-                candidate, dataclasses.replace(context, foreign_pii=foreign)
-            )
+            verdict = await check_answer_text(candidate, protected, policy, context, pii, deadline, own)
         state.findings = list(verdict.findings)
         if verdict.action.rank > worst.action.rank:
             worst = verdict
-        if verdict.action is Action.BLOCK:
+        # Text already sent cannot be held: a failed check ends the stream.
+        if verdict.action.rank >= Action.HOLD.rank:
             state.blocked = True
             fallback = verdict.text or policy.text("fallback", detect_language(candidate))
             return ("\n\n" if state.released else "") + fallback
         state.released = candidate
         return text
+
+    async def release_calls(state: _Choice, calls: list[dict[str, Any]]) -> bool:
+        """Check the finished tool calls' arguments; False when they may not go."""
+        nonlocal worst
+        texts = part_texts({"tool_calls": calls})
+        if not texts:
+            return True
+
+        async def check(text: str, checked: CheckContext) -> Verdict:
+            return await check_answer_text(text, protected, policy, checked, pii, deadline, own)
+
+        verdict = await check_parts(texts, policy, context, check)
+        state.findings += list(verdict.findings)
+        if verdict.action.rank > worst.action.rank:
+            worst = verdict
+        if verdict.action.rank >= Action.HOLD.rank:
+            state.blocked = True
+            return False
+        return True
 
     async for chunk in chunks:
         last = chunk
@@ -117,7 +138,14 @@ async def sentence_stream(
                 out.append({**choice, "delta": delta, "finish_reason": "stop"})
                 continue
             if finish and state.restorer.calls:
-                delta["tool_calls"] = state.restorer.restored_calls()
+                calls = state.restorer.restored_calls()
+                if await release_calls(state, calls):
+                    delta["tool_calls"] = calls
+                else:
+                    fallback = policy.text("fallback", context.language)
+                    delta["content"] = (delta.get("content") or "") + fallback
+                    out.append({**choice, "delta": delta, "finish_reason": "stop"})
+                    continue
             if delta or finish:
                 out.append({**choice, "delta": delta})
         if out:

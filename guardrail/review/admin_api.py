@@ -16,6 +16,8 @@ from starlette.routing import Route
 
 from guardrail.app_keys import KeyStore
 from guardrail.audit import AuditLog, AuditUnavailable
+from guardrail.errors import ApiError
+from guardrail.json_body import parse_json
 from guardrail.review.http import authenticate, error_response, unauthorized
 from guardrail.review.model import QueueUnavailable
 from guardrail.review.reviewers import Reviewer, ReviewerExists, ReviewerStore, Role
@@ -147,9 +149,9 @@ def _policy_status(policies: Any) -> dict[str, Any]:
 
 async def _parse(request: Request, model: type[BaseModel]) -> Any:
     try:
-        raw = await request.json()
-    except ValueError:
-        return error_response(400, "the body must be a JSON object", code="invalid_json")
+        raw = parse_json(await request.body())
+    except ApiError as exc:
+        return exc.response()
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

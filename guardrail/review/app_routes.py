@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from guardrail.json_body import parse_json
 from guardrail.review.http import error_response, review_error_response
 from guardrail.review.model import HoldKind, QueueUnavailable, ReviewError
 from guardrail.review.queue import ReviewQueue, new_hold_id
@@ -99,7 +100,7 @@ def feedback_handler(queue: ReviewQueue, responses: ResponseLog, *,
         if app is None:
             return error_response(401, "app key required", code="invalid_api_key")
         try:
-            body = FeedbackRequest.model_validate(await request.json())
+            body = FeedbackRequest.model_validate(parse_json(await request.body()))
         except ValidationError as exc:
             first = exc.errors()[0]
             param = ".".join(str(p) for p in first["loc"]) or None

@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from guardrail.review.model import QueueUnavailable
+from guardrail.review.sessions import LiveSessions
 
 TOKEN_PREFIX = "grv_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -63,6 +64,8 @@ class ReviewerStore:
     def __init__(self, redis: aioredis.Redis, *, prefix: str) -> None:
         self._redis = redis
         self._base = f"{prefix}reviewers:"
+        # Review-page sessions: a removed reviewer's end with the record.
+        self.sessions = LiveSessions(redis, prefix=prefix)
 
     def _user(self, name: str) -> str:
         return f"{self._base}user:{name}"
@@ -108,6 +111,7 @@ class ReviewerStore:
                 removed, *_ = await pipe.execute()
         except RedisError as exc:
             raise QueueUnavailable("reviewer store unavailable") from exc
+        await self.sessions.end_all(name)
         return bool(removed)
 
     async def get(self, name: str) -> Reviewer | None:

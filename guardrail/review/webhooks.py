@@ -135,7 +135,13 @@ class WebhookDispatcher:
             hold = await self.queue.get(hold_id)
         except HoldNotFound:
             hold = None
-        target = self.target_for(hold.app) if hold is not None and hold.outcome else None
+        target = None
+        if hold is not None and hold.outcome is not None:
+            try:
+                target = self.target_for(hold.app)
+            except Exception as exc:  # a secret's variable unset: retry once it is set
+                await self._schedule_retry(hold_id, hold.app, f"no webhook target ({type(exc).__name__})")
+                return False
         if hold is None or hold.outcome is None or target is None:
             # Nothing to send (no webhook configured, or the hold is gone).
             await self.queue.redis.zrem(keys.outbox, hold_id)
@@ -195,6 +201,9 @@ class WebhookDispatcher:
                 await self.deliver_due()
             except (QueueUnavailable, RedisError):
                 logger.warning("webhook dispatcher: redis unavailable")
+            except Exception as exc:
+                # One bad entry or setting must not end notifications for every app.
+                logger.error("webhook dispatcher pass failed: %s", type(exc).__name__)
             await asyncio.sleep(interval)
 
     async def aclose(self) -> None:

@@ -43,6 +43,10 @@ class Reply:
     chunk_size: int = 7
     finish_reason: str | None = None
     extra_choices: list[str] = field(default_factory=list)
+    # More fields of the (non-streamed) message: refusal, reasoning_content, function_call...
+    message_fields: dict[str, Any] = field(default_factory=dict)
+    # Answer without a completion `id`, as some compatible servers do.
+    omit_id: bool = False
 
 
 Responder = Callable[[dict[str, Any]], Reply]
@@ -209,6 +213,7 @@ def _completion(reply: Reply, model: str, choices: int, *, logprobs: bool = Fals
     out = []
     for index in range(choices):
         message: dict[str, Any] = {"role": "assistant", "content": _choice_text(reply, index)}
+        message.update(reply.message_fields)
         if reply.tool_calls:
             message["tool_calls"] = [
                 {"id": c.get("id", f"call_{i}"), "type": "function", "function": c["function"]}
@@ -218,7 +223,7 @@ def _completion(reply: Reply, model: str, choices: int, *, logprobs: bool = Fals
         if logprobs:
             choice["logprobs"] = _logprobs(message["content"] or "")
         out.append(choice)
-    return {
+    completion = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
         "created": int(time.time()),
@@ -227,3 +232,6 @@ def _completion(reply: Reply, model: str, choices: int, *, logprobs: bool = Fals
         "choices": out,
         "usage": dict(USAGE),
     }
+    if reply.omit_id:
+        del completion["id"]
+    return completion

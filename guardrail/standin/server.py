@@ -16,7 +16,10 @@ class ThreadedServer:
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", lifespan="on", access_log=False
+            app, host=host, port=port, log_level="warning", lifespan="on", access_log=False,
+            # Nothing sits in front of a test server: forwarded headers are
+            # the app's to judge (its trusted_proxies), not uvicorn's.
+            proxy_headers=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

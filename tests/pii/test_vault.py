@@ -9,6 +9,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from guardrail.pii import PiiPolicy, PiiService, PiiUnavailable
+from guardrail.pii.keyring import KeyRing
+from guardrail.pii.vault import _legacy_aad
 from tests.pii.chat import user
 
 SECRET_NAME = "Sarah Connor"
@@ -70,9 +72,9 @@ async def test_tampered_entry_fails_closed(redis_client, pii_prefix, analyzer, p
     with pytest.raises(PiiUnavailable):  # ciphertexts are bound to their scope
         await service.restorer_for("other-app", protected.conversation_id, protected.labels)
     key = f"{pii_prefix}pii:v:{protected.conversation_id}"
-    sealed = base64.b64decode(await redis_client.hget(key, "r:PERSON_1"))
+    sealed = base64.b64decode(await redis_client.hget(key, "s:PERSON_1"))
     flipped = sealed[:-1] + bytes([sealed[-1] ^ 1])
-    await redis_client.hset(key, "r:PERSON_1", base64.b64encode(flipped))
+    await redis_client.hset(key, "s:PERSON_1", base64.b64encode(flipped))
     with pytest.raises(PiiUnavailable):
         await service.restorer_for("app", protected.conversation_id, protected.labels)
     await service.aclose()
@@ -96,3 +98,34 @@ def test_short_keys_are_refused():
         PiiService(None, prefix="x:", vault_keys=[b"short"])  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         PiiService(None, prefix="x:", vault_keys=[])  # type: ignore[arg-type]
+
+
+async def test_ciphertexts_swapped_between_labels_fail_closed(redis_client, pii_prefix, analyzer, policy):
+    """Someone who can write to Redis swaps two values of one conversation:
+    each is sealed for its own label, so neither opens under the other."""
+    service = PiiService(redis_client, prefix=pii_prefix, vault_keys=[OLD_KEY], analyzer=analyzer)
+    protected = await service.protect(
+        [user("Alice Johnson wrote to bob@example.com and carol@example.com")],
+        scope="app", conversation_id=None, policy=policy,
+    )
+    key = f"{pii_prefix}pii:v:{protected.conversation_id}"
+    first, second = await redis_client.hmget(key, ["s:EMAIL_ADDRESS_1", "s:EMAIL_ADDRESS_2"])
+    assert first and second
+    await redis_client.hset(key, mapping={"s:EMAIL_ADDRESS_1": second, "s:EMAIL_ADDRESS_2": first})
+    with pytest.raises(PiiUnavailable):
+        await service.restorer_for("app", protected.conversation_id)
+    await service.aclose()
+
+
+async def test_entries_sealed_before_labels_were_bound_still_open(redis_client, pii_prefix, analyzer, policy):
+    """A conversation stored by an earlier version (r:<label>, sealed for the
+    conversation only) keeps restoring until it expires."""
+    service = PiiService(redis_client, prefix=pii_prefix, vault_keys=[OLD_KEY], analyzer=analyzer)
+    cid = "d-legacy-conversation"
+    sealed = KeyRing([OLD_KEY]).encrypt(b"Alice Johnson", _legacy_aad("app", cid))
+    await redis_client.hset(
+        f"{pii_prefix}pii:v:{cid}", mapping={"r:PERSON_1": base64.b64encode(sealed), "n:PERSON": 1}
+    )
+    restorer = await service.restorer_for("app", cid)
+    assert restorer.restore("Hi <PERSON_1>") == "Hi Alice Johnson"
+    await service.aclose()

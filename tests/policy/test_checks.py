@@ -241,3 +241,14 @@ def test_streaming_mode_follows_the_possible_actions(policy_of):
     assert policy_of(_rule("profanity", "action: block")).streaming == "sentence"
     assert policy_of(_rule("profanity", "action: hold")).streaming == "buffer"
     assert policy_of(_rule("ai_disclosure", "{}")).streaming == "buffer"
+
+
+def test_the_normaliser_reads_spaced_and_leet_words_in_one_pass():
+    from guardrail.policy.textview import normalise, spaced_out
+
+    assert spaced_out("a c.h.e.a.p deal") == [(2, 11)]
+    assert spaced_out("f u c k off") == [(0, 7)]
+    assert spaced_out("a b cd") == []
+    assert normalise("sh1t " + "1" * 50_000)[0] == "shit " + "1" * 50_000
+    view, offsets = normalise("x " * 30_000 + "xy")
+    assert view == "x" * 30_000 + " xy" and offsets is not None

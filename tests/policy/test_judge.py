@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+from guardrail.policy import PolicyError, PolicyStore
 from guardrail.types import Action, CheckContext
 
 
@@ -56,18 +57,33 @@ def judge_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def judged(policy_of, judge_url, monkeypatch):
+def judged(write, judge_url, monkeypatch):
+    """A judge whose model comes from the config's model_list (its key an
+    `os.environ/` reference, resolved at call time)."""
     monkeypatch.setenv("TEST_JUDGE_KEY", "sk-test")
-    return policy_of(f"""\
-        rules:
-          - id: judge
-            type: llm_judge
-            enabled: true
-            model: openai/judge
-            api_base: {judge_url}
-            api_key_env: TEST_JUDGE_KEY
-            rubric: Be kind.
-        """)
+    models = {
+        "judge-model": {
+            "model": "openai/judge",
+            "api_base": judge_url,
+            "api_key": "os.environ/TEST_JUDGE_KEY",
+        }
+    }
+    store = PolicyStore(
+        write(
+            "policy.yaml",
+            """\
+            rules:
+              - id: judge
+                type: llm_judge
+                enabled: true
+                model: judge-model
+                rubric: Be kind.
+            """,
+        ),
+        models=models,
+    )
+    store.load()
+    return store.get(None)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +111,24 @@ def test_sync_evaluation_of_a_judged_set_fails_closed(judged):
 def test_judge_is_off_unless_enabled(policy_of):
     policy = policy_of("rules:\n  - {id: j, type: llm_judge, model: m, rubric: r}\n")
     assert policy.rules == () and not policy.needs_async
+
+
+@pytest.mark.parametrize("field", ["api_base", "api_key_env"])
+def test_a_policy_file_cannot_point_the_judge_anywhere(write, field):
+    """A policy edit must not send answers, or the operator's keys, to a URL
+    of its choosing: the judge's endpoint comes from the model_list only."""
+    directory = write(
+        "policy.yaml",
+        f"rules:\n  - {{id: j, type: llm_judge, model: m, rubric: r, {field}: x}}\n",
+    )
+    with pytest.raises(PolicyError) as caught:
+        PolicyStore(directory).load()
+    assert f"'{field}' is not accepted" in str(caught.value)
+
+
+async def test_a_judge_naming_no_listed_model_holds(policy_of):
+    policy = policy_of(
+        "rules:\n  - {id: j, type: llm_judge, enabled: true, model: nowhere, rubric: r}\n"
+    )
+    verdict = await policy.check_answer_async("Your box ships today.", CheckContext())
+    assert verdict.action is Action.HOLD and verdict.findings[0].kind == "check_error"

@@ -142,3 +142,21 @@ def test_every_problem_is_reported(write):
 def test_missing_directory(tmp_path):
     problems = _problems(tmp_path / "nope")
     assert "no such directory" in problems[0]
+
+
+def test_a_pattern_the_linear_engine_cannot_run_is_rejected(write) -> None:
+    """Look-arounds and back-references need backtracking, which can take
+    super-linear time on customer text: such a pattern is a policy error."""
+    directory = write(
+        "p.yaml",
+        """\
+        rules:
+          - id: handoff
+            type: handoff
+            patterns:
+              en: ['talk(?=\\s+to)']
+        """,
+    )
+    [problem] = _problems(directory)
+    assert "rules[0].handoff.patterns.en[0]" in problem
+    assert "look-arounds" in problem

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from guardrail.app import _webhook_targets
+from guardrail.config import AppConfig, ConfigFile, Settings
 from guardrail.pii import PiiService
 from guardrail.review import (
     SIGNATURE_HEADER,
@@ -163,3 +165,36 @@ async def test_apps_without_webhook_are_skipped(
         await dispatcher.aclose()
     assert receiver.received == []
     assert await queue.redis.zcard(queue.keys.outbox) == 0
+
+
+async def test_a_missing_secret_delays_delivery_without_stopping_the_dispatcher(
+    queue: ReviewQueue, receiver: Receiver, pii: PiiService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secret is an `os.environ/` reference whose variable is not set yet:
+    the entry waits (retried), the dispatcher keeps running, and once the
+    variable is set the notification goes out."""
+    monkeypatch.delenv("TEST_HOOK_SECRET", raising=False)
+    settings = Settings(file=ConfigFile(apps=[AppConfig(
+        name="shop", webhook_url=receiver.url, webhook_secret="os.environ/TEST_HOOK_SECRET"
+    )]))
+    dispatcher = WebhookDispatcher(
+        queue, target_for=_webhook_targets(settings), pii=pii, base_delay=0.05, max_delay=0.1
+    )
+    task = asyncio.create_task(dispatcher.run(interval=0.02))
+    try:
+        hold = await park_answer(queue)
+        await queue.decide(hold.id, "alice", Decision.APPROVE)
+        for _ in range(20):
+            await asyncio.sleep(0.02)
+        assert not task.done() and receiver.received == []
+        monkeypatch.setenv("TEST_HOOK_SECRET", SECRET)
+        for _ in range(300):
+            if receiver.received:
+                break
+            await asyncio.sleep(0.02)
+        ((headers, body),) = receiver.received
+        assert verify_signature(SECRET, headers[SIGNATURE_HEADER], body)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await dispatcher.aclose()

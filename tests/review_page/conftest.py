@@ -37,7 +37,11 @@ class Site:
 def site(redis_url: str) -> Iterator[Site]:
     script = Script()
     provider = StandInProvider(script, models=[MODEL])
-    with running_proxy(redis_url, policies_dir=SHIPPED_POLICIES, provider=provider) as harness:
+    # Revealing is off unless the app allows it; this app does.
+    config = {"apps": [{"name": "shop", "reveal_allowed": True}]}
+    with running_proxy(
+        redis_url, policies_dir=SHIPPED_POLICIES, provider=provider, config=config
+    ) as harness:
         tokens = {
             "alice": add_reviewer(harness, "alice", Role.ADMIN, can_reveal=True),
             "bob": add_reviewer(harness, "bob", Role.REVIEWER, can_reveal=False),

@@ -18,6 +18,7 @@ from guardrail.review.reviewers import Role
 from guardrail.review.web.render import TEMPLATES_DIR
 from tests.review_page.conftest import Site
 from tests.review_page.support import add_reviewer, audit_events, with_queue
+from tests.support.harness import SHIPPED_POLICIES, running_proxy
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -98,6 +99,46 @@ def test_a_removed_reviewer_s_session_ends(site: Site, client: httpx.Client) -> 
     assert client.get("/review/").status_code == 200
     add_reviewer(site.harness, "carol", Role.REVIEWER, can_reveal=False)  # removed, added again
     assert client.get("/review/").status_code == 303
+
+
+def test_a_signed_out_session_cannot_be_replayed(site: Site, client: httpx.Client) -> None:
+    """Signing out ends the session on the server: a copy of the old cookie
+    (a shared computer, a stolen cookie) no longer signs anyone in."""
+    sign_in(client, "bob", site.tokens["bob"])
+    assert client.get("/review/").status_code == 200
+    old_cookie = client.cookies["guardrail_review"]
+    page = client.get("/review/")
+    assert client.post("/review/logout", data={"csrf": csrf_of(page)}).status_code == 303
+    with httpx.Client(base_url=site.harness.proxy.url, timeout=10) as thief:
+        thief.cookies.set("guardrail_review", old_cookie, path="/review")
+        response = thief.get("/review/")
+        assert response.status_code == 303 and response.headers["location"] == "/review/login"
+
+
+def test_removing_a_reviewer_ends_their_sessions_at_once(site: Site, client: httpx.Client) -> None:
+    token = add_reviewer(site.harness, "dave", Role.REVIEWER, can_reveal=False)
+    sign_in(client, "dave", token)
+    assert client.get("/review/").status_code == 200
+    root = add_reviewer(site.harness, "root-admin", Role.ADMIN, can_reveal=False)
+    removed = client.delete(
+        "/review/api/admin/reviewers/dave", headers={"Authorization": f"Bearer {root}"}
+    )
+    assert removed.status_code in (200, 204)
+    assert client.get("/review/").status_code == 303
+
+
+@pytest.mark.parametrize(("trusted", "secure"), [(True, True), (False, False)])
+def test_the_cookie_is_secure_behind_a_trusted_tls_proxy(
+    redis_url: str, trusted: bool, secure: bool
+) -> None:
+    config = {"trusted_proxies": ["127.0.0.1"] if trusted else []}
+    with (
+        running_proxy(redis_url, policies_dir=SHIPPED_POLICIES, config=config) as harness,
+        httpx.Client(base_url=harness.proxy.url, timeout=10) as http,
+    ):
+        page = http.get("/review/login", headers={"X-Forwarded-Proto": "https"})
+        cookie = page.headers["set-cookie"].lower()
+        assert ("; secure" in cookie) is secure
 
 
 def test_the_live_fragment_needs_a_session(site: Site, client: httpx.Client) -> None:

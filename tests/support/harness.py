@@ -121,6 +121,11 @@ def running_proxy(
             vault_keys=["test-vault-key-0123456789abcdef0123456789abcdef"],
             file=file,
             max_body_bytes=file.max_body_bytes,
+            max_api_body_bytes=file.max_api_body_bytes,
+            max_message_chars=file.max_message_chars,
+            max_request_chars=file.max_request_chars,
+            check_deadline_seconds=file.check_deadline_seconds,
+            trusted_proxies=file.trusted_proxies,
         )
         app = create_app(settings, **(app_options or {}))
         with ThreadedServer(app) as proxy:

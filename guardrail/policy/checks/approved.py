@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ...types import Action, CheckContext, Finding
 from ..lexicon import Lexicon
+from ..patterns import PolicyPattern, validate_pattern
 from ..rules import (
     BuildEnv,
     LanguageKey,
@@ -78,9 +79,9 @@ class ApprovedMessagesConfig(RuleConfig):
     def _slot_patterns_compile(cls, slots: dict[str, str]) -> dict[str, str]:
         for name, pattern in slots.items():
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"slot {name!r}: invalid regular expression: {exc}") from None
+                validate_pattern(pattern)
+            except ValueError as exc:
+                raise ValueError(f"slot {name!r}: {exc}") from None
         return slots
 
     @field_validator("messages")
@@ -106,7 +107,7 @@ class Topic:
     def __init__(self, config: TopicConfig) -> None:
         self.config = config
         self.keywords = Lexicon(all_entries(config.keywords))
-        self.patterns = [re.compile(p, re.IGNORECASE) for p in all_entries(config.patterns)]
+        self.patterns = [PolicyPattern(p, ignore_case=True) for p in all_entries(config.patterns)]
         self.examples = [e.lower() for e in all_entries(config.examples)]
 
     def about(self, text: str) -> bool:
@@ -134,8 +135,8 @@ class ApprovedMessages:
 
     def __init__(self, config: ApprovedMessagesConfig) -> None:
         self.config = config
-        self.slots = {name: re.compile(p) for name, p in config.slots.items()}
-        self.ignore = [re.compile(p, re.IGNORECASE) for p in all_entries(config.ignore_patterns)]
+        self.slots = {name: PolicyPattern(p) for name, p in config.slots.items()}
+        self.ignore = [PolicyPattern(p, ignore_case=True) for p in all_entries(config.ignore_patterns)]
 
     def _comparable(self, text: str) -> str:
         for pattern in self.ignore:
@@ -233,5 +234,9 @@ class ApprovedMessagesCheck(RuleCheck):
         return filled if complete else None
 
     def suggest(self, text: str, context: CheckContext) -> list[str]:
+        """Approved messages for a reviewer, stored with the hold: their slots
+        are filled from the de-identified answer and request only, so a
+        suggestion holds placeholders, restored on release like the answer."""
         ranked = self.messages.ranked(text, context.language)[: self.config.suggestions]
-        return [self.messages.fill(t, (text, context.customer_text))[0] for _, _, t in ranked]
+        source = context.answer_source if context.answer_source is not None else text
+        return [self.messages.fill(t, (source, context.customer_text))[0] for _, _, t in ranked]

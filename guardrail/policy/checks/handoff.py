@@ -4,12 +4,12 @@ No reason is needed; asking is enough."""
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field
 
 from ...types import Action, CheckContext, Finding, Severity, Span
+from ..patterns import PolicyPattern
 from ..rules import BuildEnv, PatternList, SeverityName, all_entries, register
 from .phrases import PhraseCheck, PhraseRuleConfig
 
@@ -30,7 +30,7 @@ class Handoff(PhraseCheck):
 
     def __init__(self, config: HandoffConfig, env: BuildEnv) -> None:
         super().__init__(config, env)
-        self.excludes = [re.compile(p, re.IGNORECASE) for p in all_entries(config.exclude_patterns)]
+        self.excludes = [PolicyPattern(p, ignore_case=True) for p in all_entries(config.exclude_patterns)]
 
     def check(self, text: str, context: CheckContext) -> list[Finding]:
         findings = super().check(text, context)

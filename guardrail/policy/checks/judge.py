@@ -5,16 +5,22 @@ check: the proxy awaits `PolicySet.check_answer_async`.
 The judge model sees the answer as the customer would, so point it at a
 model the brand trusts with that data. Its free-text reason is never put in
 a finding: it may quote the answer.
+
+`model` names an entry of guardrail.yaml's `model_list`: the operator's
+config says where a judge may send answers and with which key. A policy file
+cannot name a URL or a key variable, so a policy edit cannot send answers,
+or the operator's secrets, anywhere else.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+
+from guardrail.config import resolve_env_references
 
 from ...types import Action, CheckContext, Finding, Severity
 from ..rules import BuildEnv, RuleCheck, RuleConfig, SeverityName, register
@@ -31,12 +37,22 @@ class JudgeConfig(RuleConfig):
     type: Literal["llm_judge"]
     enabled: bool = False
     severity: SeverityName = Severity.MEDIUM
+    # A `model_name` of guardrail.yaml's model_list.
     model: str = Field(min_length=1)
     rubric: str = Field(min_length=1)
-    api_base: str | None = None
-    # Name of the environment variable holding the key: keys never live in policy files.
-    api_key_env: str | None = None
     timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_endpoint(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in ("api_base", "api_key_env", "api_key"):
+                if name in data:
+                    raise ValueError(
+                        f"'{name}' is not accepted in a policy file: the judge's model is an "
+                        "entry of guardrail.yaml's model_list, named in 'model'"
+                    )
+        return data
 
 
 @register("llm_judge", JudgeConfig)
@@ -54,13 +70,14 @@ class LlmJudge(RuleCheck):
     async def acheck(self, text: str, context: CheckContext) -> list[Finding]:
         import litellm  # heavy; only sets with an enabled judge pay for it
 
-        kwargs: dict[str, Any] = {"timeout": self.config.timeout_seconds}
-        if self.config.api_base:
-            kwargs["api_base"] = self.config.api_base
-        if self.config.api_key_env:
-            kwargs["api_key"] = os.environ.get(self.config.api_key_env, "")
+        params = self.env.models.get(self.config.model)
+        if params is None:
+            # Raised, so the set records a failed check: held, never passed.
+            raise LookupError("the judge's model is not in the model_list")
+        kwargs: dict[str, Any] = dict(resolve_env_references(dict(params)))
+        kwargs["timeout"] = self.config.timeout_seconds
+        kwargs.setdefault("num_retries", 0)
         response = await litellm.acompletion(
-            model=self.config.model,
             messages=[
                 {"role": "system", "content": _INSTRUCTIONS + self.config.rubric},
                 {"role": "user", "content": text},

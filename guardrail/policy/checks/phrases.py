@@ -3,13 +3,13 @@ plus optional regular expressions, both per language."""
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from pydantic import Field
 
 from ...types import CheckContext, Finding, Span
 from ..lexicon import Lexicon
+from ..patterns import PolicyPattern
 from ..rules import BuildEnv, PatternList, PhraseList, RuleCheck, RuleConfig, all_entries
 from ..textview import view_of
 
@@ -27,7 +27,7 @@ class PhraseRuleConfig(RuleConfig):
 class PhraseMatcher:
     def __init__(self, phrases: dict[str, list[str]], patterns: dict[str, list[str]]) -> None:
         self.lexicon = Lexicon(all_entries(phrases))
-        self.patterns = [re.compile(p, re.IGNORECASE) for p in all_entries(patterns)]
+        self.patterns = [PolicyPattern(p, ignore_case=True) for p in all_entries(patterns)]
 
     def __bool__(self) -> bool:
         return bool(self.lexicon or self.patterns)

@@ -7,7 +7,7 @@ from the same objects as the reviewer API; mount it after `/review/api`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 
 from starlette.middleware import Middleware
@@ -37,11 +37,13 @@ def review_page(
     secret: bytes,
     reveal_allowed: Callable[[str], bool] = lambda app: True,
     path: str = "/review",
+    trusted_proxies: Iterable[str] = (),
 ) -> Mount:
     """`secret` signs session cookies: `session_secret(vault_keys)` derives one
     that every replica sharing the vault keys agrees on."""
     site = ReviewSite(queue=queue, reviewers=reviewers, pii=pii, audit=audit,
-                      signer=SessionSigner(secret), reveal_allowed=reveal_allowed)
+                      signer=SessionSigner(secret), reveal_allowed=reveal_allowed,
+                      trusted_proxies=frozenset(trusted_proxies))
 
     def form(handler: Callable[..., Awaitable[Response]], *, signed_in: bool = True) -> Endpoint:
         return site.form(partial(handler, site), signed_in=signed_in)

@@ -38,6 +38,7 @@ async def login(site: ReviewSite, request: Request, visitor: Visitor, form: Form
         return site.render(request, visitor, "login.html", status=401, name=name[:64],
                            problem=visitor.tr("problem_sign_in"))
     visitor.session = site.signer.new(reviewer.name, reviewer.created)
+    await site.reviewers.sessions.start(visitor.session.sid, reviewer.name)
     visitor.reviewer = reviewer
     visitor.fresh = True
     logger.info("review page: reviewer %s signed in", reviewer.name)
@@ -46,6 +47,8 @@ async def login(site: ReviewSite, request: Request, visitor: Visitor, form: Form
 
 async def logout(site: ReviewSite, request: Request, visitor: Visitor, form: FormData) -> Response:
     if visitor.reviewer is not None:
+        # The old cookie is worthless from now on, wherever a copy of it is.
+        await site.reviewers.sessions.end(visitor.session.sid, visitor.reviewer.name)
         logger.info("review page: reviewer %s signed out", visitor.reviewer.name)
     visitor.session = site.signer.new()
     visitor.reviewer = None

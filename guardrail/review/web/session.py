@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from guardrail.review.sessions import SESSION_SECONDS
+
 COOKIE = "guardrail_review"
-SESSION_SECONDS = 12 * 3600
 _SEPARATOR = "."
 
 

@@ -53,22 +53,40 @@ class ReviewSite:
     audit: AuditLog
     signer: SessionSigner
     reveal_allowed: Callable[[str], bool] = lambda app: True
+    # Peers (TLS-terminating proxies) whose X-Forwarded-Proto is believed.
+    trusted_proxies: frozenset[str] = frozenset()
     env: jinja2.Environment = field(default_factory=template_environment)
+
+    def is_https(self, request: Request) -> bool:
+        """Whether the browser reached us over TLS: directly, or through a
+        trusted proxy that says so (anyone else's header is ignored)."""
+        if request.url.scheme == "https":
+            return True
+        peer = request.client.host if request.client else None
+        if peer is None or peer not in self.trusted_proxies:
+            return False
+        forwarded = request.headers.get("x-forwarded-proto", "")
+        return forwarded.split(",")[0].strip().lower() == "https"
 
     # -- who is asking ------------------------------------------------------
 
     async def visitor(self, request: Request) -> Visitor:
         language = i18n.pick_language(request.cookies.get(LANGUAGE_COOKIE),
                                       request.headers.get("accept-language"))
-        secure = request.url.scheme == "https"
+        secure = self.is_https(request)
         session = self.signer.load(request.cookies.get(COOKIE))
         if session is None:
             return Visitor(self.signer.new(), None, language, fresh=True, secure=secure)
         if session.reviewer is None:
             return Visitor(session, None, language, secure=secure)
         reviewer = await self.reviewers.get(session.reviewer)
-        # A removed (or removed and re-added) reviewer's old sessions end here.
-        if reviewer is None or reviewer.created != session.reviewer_created:
+        # A removed (or removed and re-added) reviewer's old sessions end
+        # here, and so does a session signed out of (its record is gone).
+        if (
+            reviewer is None
+            or reviewer.created != session.reviewer_created
+            or not await self.reviewers.sessions.is_live(session.sid, session.reviewer)
+        ):
             return Visitor(self.signer.new(), None, language, fresh=True, secure=secure)
         return Visitor(session, reviewer, language, secure=secure)
 

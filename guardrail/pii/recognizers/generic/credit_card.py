@@ -15,6 +15,7 @@ from guardrail.pii.recognizers.base import Candidate, Pattern, RegexRecognizer, 
 # Amex/Diners/JCB 3, Discover/Maestro/UnionPay 6, UATP 1.
 _ISSUER_FIRST_DIGITS = frozenset("123456")
 _GROUP_RE = re.compile(r"[0-9]+")
+_MAX_DIGITS = 19
 
 
 class PaymentCardRecognizer(RegexRecognizer):
@@ -37,13 +38,16 @@ class PaymentCardRecognizer(RegexRecognizer):
     @staticmethod
     def _best_card(run: str, offset: int) -> Candidate | None:
         groups = [(m.start(), m.end()) for m in _GROUP_RE.finditer(run)]
-        # Longest window of whole groups first, leftmost first.
-        for size in range(len(groups), 0, -1):
+        # Longest window of whole groups first, leftmost first. A window of
+        # more than 19 groups has more than 19 digits: never tried, so a long
+        # run of spaced digits costs linear, not cubic, time.
+        for size in range(min(len(groups), _MAX_DIGITS), 0, -1):
             for first in range(len(groups) - size + 1):
                 start, end = groups[first][0], groups[first + size - 1][1]
-                digits = "".join(ch for ch in run[start:end] if ch.isdigit())
-                if not 12 <= len(digits) <= 19 or digits[0] not in _ISSUER_FIRST_DIGITS:
+                count = sum(e - s for s, e in groups[first : first + size])
+                if not 12 <= count <= _MAX_DIGITS or run[start] not in _ISSUER_FIRST_DIGITS:
                     continue
+                digits = "".join(run[s:e] for s, e in groups[first : first + size])
                 if not luhn_valid(digits):
                     continue
                 # 12-digit Maestro numbers look like any order number: they
