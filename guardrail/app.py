@@ -48,19 +48,21 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    redis_handle = open_redis(settings.redis_url, settings.data_dir)
+    redis_handle = open_redis(settings)
     redis = redis_handle.client
-    prefix = settings.redis_prefix
+    # Keys scripts touch together share `shared` (one hash slot on a Cluster);
+    # per-conversation data keeps `prefix` and spreads over the nodes.
+    prefix, shared = settings.redis_prefix, settings.shared_prefix
     policies = PolicyStore(settings.policies_dir or default_policies_dir())
     policies.load()  # a broken policy set refuses to start, loudly
-    audit = AuditLog(redis, prefix=prefix)
-    queue = ReviewQueue(redis, prefix=prefix, audit=audit)
+    audit = AuditLog(redis, prefix=shared)
+    queue = ReviewQueue(redis, prefix=shared, audit=audit, max_waiters=settings.max_waiting_holds)
     keys = vault_keys(settings.vault_keys, settings.data_dir)
     pii = PiiService(redis, prefix=prefix, vault_keys=keys)
     services = Services(
         settings=settings,
         redis=redis,
-        keys=KeyStore(redis, prefix=prefix),
+        keys=KeyStore(redis, prefix=shared),
         upstream=Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream),
         policies=policies,
         pii=pii,
@@ -68,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         audit=audit,
         responses=ResponseLog(redis, prefix=prefix),
     )
-    reviewers = ReviewerStore(redis, prefix=prefix)
+    reviewers = ReviewerStore(redis, prefix=shared)
 
     def reveal_allowed(app_name: str) -> bool:
         return settings.app_config(app_name).reveal_allowed
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await queue.aclose()
             await webhooks.aclose()
             await pii.aclose()
             await redis_handle.close()
