@@ -91,7 +91,7 @@ class Settings(BaseModel):
     redis_sentinels: list[str] = Field(default_factory=list)
     redis_sentinel_master: str = "mymaster"
     redis_max_connections: int = Field(default=50, ge=2)
-    redis_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    redis_pool_timeout_seconds: float = Field(default=20.0, gt=0)
     max_waiting_holds: int = Field(default=1000, ge=0)
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = DEFAULT_BODY_LIMIT
