@@ -158,9 +158,8 @@ def redis_sentinel(master_name: str = "guardrail") -> Iterator[SentinelSetup]:
         persistence = ("--appendonly", "yes", "--appendfsync", "always")
         procs.redis_server(primary, *persistence)
         procs.redis_server(replica, *persistence, "--replicaof", "127.0.0.1", str(primary))
-        _wait_for(lambda: b"master_link_status:up"
-                  in redis.Redis(port=replica).execute_command("INFO", "replication"),
-                  "the replica did not sync")
+        _wait_for(lambda: redis.Redis(port=replica).info("replication").get("master_link_status")
+                  == "up", "the replica did not sync")
         sentinels = []
         for _ in range(3):
             port = free_port()
