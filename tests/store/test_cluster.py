@@ -5,10 +5,15 @@ transaction stays in one slot, and conversation data spreads over the nodes."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +24,7 @@ from guardrail.standin import ThreadedServer
 from tests.store import replicas
 from tests.store.topology import MISSING, redis_cluster
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 
@@ -104,3 +110,16 @@ def test_shared_keys_share_one_slot_and_conversations_spread(cluster: Deployment
     vault_nodes = {port for port, keys in keys_by_node.items()
                    if any(k.startswith(f"{prefix}pii:v:".encode()) for k in keys)}
     assert len(vault_nodes) >= 2  # per-conversation data is not pinned to that slot
+
+
+def test_the_cli_writes_app_keys_the_replicas_accept(cluster: Deployment, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GUARDRAIL_REDIS_CLUSTER": "true",
+           "GUARDRAIL_REDIS_PREFIX": cluster.settings.redis_prefix}
+    created = subprocess.run(
+        [sys.executable, "-m", "guardrail", "keys", "create", "--app", "cli-app",
+         "--redis-url", f"redis://127.0.0.1:{cluster.ports[1]}/0"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True)
+    (key,) = re.findall(r"gr-[A-Za-z0-9_-]{20,}", created.stdout)
+    models = httpx.get(f"{cluster.b.url}/v1/models", headers={"Authorization": f"Bearer {key}"},
+                       timeout=10)
+    assert models.status_code == 200
