@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import redis
 
 from guardrail.config import Settings
 from guardrail.standin import ThreadedServer
@@ -23,15 +24,25 @@ def upstream() -> Iterator[ThreadedServer]:
         yield server
 
 
-def _settings(upstream: ThreadedServer, redis_url: str, **extra: object) -> Settings:
-    return replicas.replica_settings(upstream, redis_url=redis_url,
-                                     redis_prefix=f"gtest:{uuid.uuid4().hex[:8]}:", **extra)
+@pytest.fixture
+def own_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own, whose keys are deleted afterwards."""
+    prefix = f"gtest:{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+def _settings(upstream: ThreadedServer, redis_url: str, prefix: str, **extra: object) -> Settings:
+    return replicas.replica_settings(upstream, redis_url=redis_url, redis_prefix=prefix, **extra)
 
 
 def test_many_waiters_on_a_small_pool_leave_other_requests_working(
-    upstream: ThreadedServer, redis_url: str
+    upstream: ThreadedServer, redis_url: str, own_prefix: str
 ) -> None:
-    settings = _settings(upstream, redis_url, redis_max_connections=4)
+    settings = _settings(upstream, redis_url, own_prefix, redis_max_connections=4)
     key, token = replicas.app_key_and_reviewer(settings)
     with replicas.replica(settings) as proxy, ThreadPoolExecutor(WAITERS) as pool:
         waiting = [pool.submit(replicas.chat, proxy, key, f"Where is parcel {n}?", wait=120, timeout=180)
@@ -51,9 +62,9 @@ def test_many_waiters_on_a_small_pool_leave_other_requests_working(
 
 
 def test_past_the_cap_a_waiting_request_gets_its_hold_id_at_once(
-    upstream: ThreadedServer, redis_url: str
+    upstream: ThreadedServer, redis_url: str, own_prefix: str
 ) -> None:
-    settings = _settings(upstream, redis_url, max_waiting_holds=0)
+    settings = _settings(upstream, redis_url, own_prefix, max_waiting_holds=0)
     key, token = replicas.app_key_and_reviewer(settings)
     with replicas.replica(settings) as proxy:
         response = replicas.chat(proxy, key, "Where is my parcel?", wait=120)
