@@ -8,8 +8,12 @@
 # the environment). Stage 2 copies only that environment: no compiler, no
 # wheel cache, no build layers in the image.
 FROM python:3.11-slim AS build
+# Python's headers come with the official image; a Debian-based stand-in needs
+# python3-dev for them.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
+ && if ! python -c "import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"; then \
+      apt-get install -y --no-install-recommends python3-dev; fi \
  && rm -rf /var/lib/apt/lists/*
 ARG PIP_NO_BINARY=:none:
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
