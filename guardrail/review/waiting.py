@@ -1,11 +1,14 @@
-"""Waiting for outcomes: every waiting request of a process shares one XREAD.
+"""Waiting for outcomes: the waiting requests of a process share a few XREADs.
 
 A blocking XREAD holds its connection for as long as it blocks, so one XREAD
 per waiting request would need one connection per waiting request (and a few
-hundred exhaust the pool, taking every other request down with them). Here
-one reader task per process blocks on the result streams of all the holds
-being waited for, plus a small per-process wake stream; a new waiter appends
-to the wake stream so the reader re-issues its XREAD with the new key.
+hundred exhaust the pool, taking every other request down with them). Here a
+few reader tasks per process (4 by default, each on one connection) block on
+the result streams of the holds being waited for, each hold assigned to one
+reader by its id, plus a small wake stream per reader; a new waiter appends
+to its reader's wake stream so that reader re-issues its XREAD with the new
+key. Several readers keep each XREAD short: every decision makes its reader
+send the command again with all of its keys.
 
 No wakeup can be lost: result streams are read from their first entry (an
 outcome written before the reader looked is returned at once), and the wake
@@ -20,6 +23,7 @@ import asyncio
 import logging
 import secrets
 import time
+import zlib
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -31,6 +35,7 @@ from guardrail.review.model import Outcome, QueueUnavailable
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_WAITERS = 1000
+DEFAULT_READERS = 4
 # How long the reader keeps retrying a lost Redis (a restart, a Sentinel
 # failover) before its waiters give up with a 503 that carries the hold id.
 DEFAULT_RECONNECT_SECONDS = 10.0
@@ -41,7 +46,7 @@ _WAKE_TTL_SECONDS = 3600
 
 
 class OutcomeWaiters:
-    """The waiting requests of one process, fed by one reader task."""
+    """The waiting requests of one process, spread over a few readers."""
 
     def __init__(
         self,
@@ -49,19 +54,14 @@ class OutcomeWaiters:
         keys: ReviewKeys,
         *,
         max_waiters: int = DEFAULT_MAX_WAITERS,
+        readers: int = DEFAULT_READERS,
         reconnect_seconds: float = DEFAULT_RECONNECT_SECONDS,
     ) -> None:
-        self.redis = redis
-        self.keys = keys
         self.max_waiters = max_waiters
-        self.reconnect_seconds = reconnect_seconds
-        self._futures: dict[str, list[asyncio.Future[Outcome]]] = {}
+        process = secrets.token_hex(8)
+        self._readers = [_Reader(redis, keys, f"{process}-{n}", reconnect_seconds)
+                         for n in range(max(1, readers))]
         self._count = 0
-        self._reader: asyncio.Task[None] | None = None
-        self._wake_key = keys.wake(secrets.token_hex(8))
-        self._wake_seen = "0"
-        self._wake_pending = False
-        self._done_prefix = keys.done("")
 
     @property
     def count(self) -> int:
@@ -77,26 +77,49 @@ class OutcomeWaiters:
         Raises QueueUnavailable when Redis stays unreachable for longer than
         `reconnect_seconds` while waiting.
         """
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._futures.setdefault(hold_id, []).append(future)
+        reader = self._readers[zlib.crc32(hold_id.encode()) % len(self._readers)]
         self._count += 1
         try:
-            self._ensure_reader()
+            return await reader.wait(hold_id, timeout)
+        finally:
+            self._count -= 1
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(reader.aclose() for reader in self._readers))
+
+
+class _Reader:
+    """One blocking XREAD over the result streams of its share of the holds."""
+
+    def __init__(self, redis: aioredis.Redis, keys: ReviewKeys, token: str,
+                 reconnect_seconds: float) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.reconnect_seconds = reconnect_seconds
+        self._futures: dict[str, list[asyncio.Future[Outcome]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._wake_key = keys.wake(token)
+        self._wake_seen = "0"
+        self._wake_pending = False
+        self._done_prefix = keys.done("")
+
+    async def wait(self, hold_id: str, timeout: float) -> Outcome | None:
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._futures.setdefault(hold_id, []).append(future)
+        try:
+            self._ensure_task()
             await self._wake()
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             return None
         finally:
-            self._count -= 1
             self._forget(hold_id, future)
 
     async def aclose(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-
-    # -- internals ---------------------------------------------------------
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     def _forget(self, hold_id: str, future: asyncio.Future[Outcome]) -> None:
         futures = self._futures.get(hold_id)
@@ -107,9 +130,9 @@ class OutcomeWaiters:
         if not futures:
             del self._futures[hold_id]
 
-    def _ensure_reader(self) -> None:
-        if self._reader is None or self._reader.done():
-            self._reader = asyncio.create_task(self._read(), name="hold-outcome-reader")
+    def _ensure_task(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._read(), name="hold-outcome-reader")
 
     async def _wake(self) -> None:
         # One wake per XREAD is enough: the reader clears the flag just before
@@ -148,7 +171,7 @@ class OutcomeWaiters:
                 continue
             failing_since = None
             self._deliver(reply)
-        self._reader = None
+        self._task = None
 
     def _deliver(self, reply: Any) -> None:
         # RESP2's shape (the client the app builds): [[stream, [(id, fields)]], ...]
@@ -169,7 +192,7 @@ class OutcomeWaiters:
     def _fail_all(self, exc: BaseException) -> None:
         logger.error("review queue: outcome reader gave up after %.0f s without Redis; "
                      "%d waiting requests get a 503 with their hold id",
-                     self.reconnect_seconds, self._count)
+                     self.reconnect_seconds, sum(map(len, self._futures.values())))
         futures, self._futures = self._futures, {}
         for waiting in futures.values():
             for future in waiting:
