@@ -38,6 +38,7 @@ from guardrail.review import (
     review_api_routes,
 )
 from guardrail.review.admin_api import admin_api_routes
+from guardrail.review.waiting import DEFAULT_READERS as WAIT_READERS
 from guardrail.review.web import review_page, session_secret
 from guardrail.services import Services
 from guardrail.store import open_redis
@@ -48,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    redis_handle = open_redis(settings)
+    redis_handle = open_redis(settings, wait_connections=WAIT_READERS)
     redis = redis_handle.client
     # Keys scripts touch together share `shared` (one hash slot on a Cluster);
     # per-conversation data keeps `prefix` and spreads over the nodes.
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     policies = PolicyStore(settings.policies_dir or default_policies_dir())
     policies.load()  # a broken policy set refuses to start, loudly
     audit = AuditLog(redis, prefix=shared)
-    queue = ReviewQueue(redis, prefix=shared, audit=audit, max_waiters=settings.max_waiting_holds)
+    queue = ReviewQueue(redis, prefix=shared, audit=audit, max_waiters=settings.max_waiting_holds,
+                        wait_redis=redis_handle.wait_client)
     keys = vault_keys(settings.vault_keys, settings.data_dir)
     pii = PiiService(redis, prefix=prefix, vault_keys=keys)
     services = Services(

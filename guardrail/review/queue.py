@@ -37,7 +37,7 @@ from guardrail.review.model import (
     QueueUnavailable,
     TimeoutOutcome,
 )
-from guardrail.review.waiting import DEFAULT_MAX_WAITERS, OutcomeWaiters
+from guardrail.review.waiting import DEFAULT_MAX_WAITERS, DEFAULT_READERS, OutcomeWaiters
 from guardrail.types import Finding, Severity
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class ReviewQueue:
         retention_seconds: int = DEFAULT_RETENTION_SECONDS,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         max_waiters: int = DEFAULT_MAX_WAITERS,
+        wait_redis: aioredis.Redis | None = None,
     ) -> None:
         self.redis = redis
         self.keys = ReviewKeys(prefix)
@@ -81,7 +82,10 @@ class ReviewQueue:
         self._decide = redis.register_script(scripts.DECIDE)
         self._claim = redis.register_script(scripts.CLAIM)
         self._sweep = redis.register_script(scripts.SWEEP)
-        self.waiters = OutcomeWaiters(redis, self.keys, max_waiters=max_waiters)
+        # Waits may use a client of their own, so their blocking reads never
+        # hold connections other commands are waiting for.
+        self.waiters = OutcomeWaiters(wait_redis or redis, self.keys, max_waiters=max_waiters,
+                                      readers=DEFAULT_READERS)
 
     # -- parking -----------------------------------------------------------
 

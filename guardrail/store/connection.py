@@ -3,8 +3,9 @@ primary, or the embedded server when they name none.
 
 The pool is bounded and waits: when every connection is busy, a command
 waits up to `redis_pool_timeout_seconds` for one instead of failing at once.
-Waiting holds do not take connections of their own (see
-`guardrail/review/waiting.py`), so a small pool serves many of them.
+Waiting holds do not take a connection each: they share a few blocking
+reads (see `guardrail/review/waiting.py`), made through a second client with
+a pool of their own so they never hold connections other requests need.
 """
 
 from __future__ import annotations
@@ -28,38 +29,54 @@ _HEALTH_CHECK_SECONDS = 30
 class RedisHandle:
     client: aioredis.Redis
     embedded: EmbeddedRedis | None
+    # Its own small pool for the blocking reads of waiting holds (see
+    # review/waiting.py), so they can never take the connections that every
+    # other request needs.
+    waits: aioredis.Redis | None = None
+
+    @property
+    def wait_client(self) -> aioredis.Redis:
+        return self.waits if self.waits is not None else self.client
 
     async def close(self) -> None:
         await self.client.aclose()
+        if self.waits is not None:
+            await self.waits.aclose()
         if self.embedded is not None:
             self.embedded.stop()
 
 
-def open_redis(settings: Settings) -> RedisHandle:
+def open_redis(settings: Settings, *, wait_connections: int = 0) -> RedisHandle:
+    """The client for `settings`; `wait_connections` > 0 adds a second client
+    with that many connections for blocking reads."""
     url = settings.redis_url
     sentinels = list(settings.redis_sentinels)
     master = settings.redis_sentinel_master
     if url and urlsplit(url).scheme == SENTINEL_SCHEME:
         sentinels, master, url = _parse_sentinel_url(url)
     embedded = None
-    if sentinels:
-        return RedisHandle(_sentinel_client(settings, sentinels, master, url), None)
-    if not url:
+    if not url and not sentinels:
         embedded = EmbeddedRedis(settings.data_dir / "redis")
         url = embedded.start()
-    if settings.redis_cluster:
-        # RedisCluster keeps a pool per node and learns the others from this one.
-        client: Any = RedisCluster.from_url(
-            url, decode_responses=False, max_connections=settings.redis_max_connections,
+
+    def connect(max_connections: int) -> aioredis.Redis:
+        if sentinels:
+            return _sentinel_client(settings, sentinels, master, url, max_connections)
+        if settings.redis_cluster:
+            # RedisCluster keeps a pool per node and learns the others from this one.
+            cluster: Any = RedisCluster.from_url(
+                url, decode_responses=False, max_connections=max_connections,
+                health_check_interval=_HEALTH_CHECK_SECONDS,
+            )
+            return cluster  # type: ignore[no-any-return]
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=settings.redis_pool_timeout_seconds,
             health_check_interval=_HEALTH_CHECK_SECONDS,
         )
-        return RedisHandle(client, embedded)
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=settings.redis_max_connections,
-        timeout=settings.redis_pool_timeout_seconds,
-        health_check_interval=_HEALTH_CHECK_SECONDS,
-    )
-    return RedisHandle(aioredis.Redis(connection_pool=pool, decode_responses=False), embedded)
+        return aioredis.Redis(connection_pool=pool, decode_responses=False)
+
+    waits = connect(wait_connections) if wait_connections > 0 else None
+    return RedisHandle(connect(settings.redis_max_connections), embedded, waits)
 
 
 class _BlockingSentinelPool(SentinelConnectionPool, aioredis.BlockingConnectionPool):
@@ -68,7 +85,7 @@ class _BlockingSentinelPool(SentinelConnectionPool, aioredis.BlockingConnectionP
 
 
 def _sentinel_client(settings: Settings, sentinels: list[str], master: str,
-                     url: str | None) -> aioredis.Redis:
+                     url: str | None, max_connections: int) -> aioredis.Redis:
     addresses = [_host_port(item) for item in sentinels]
     db, password = 0, None
     if url:  # a redis:// URL alongside the sentinels gives the database and password
@@ -77,7 +94,7 @@ def _sentinel_client(settings: Settings, sentinels: list[str], master: str,
         password = unquote(parts.password) if parts.password else None
     manager = Sentinel(addresses, socket_timeout=1.0)
     pool = _BlockingSentinelPool(
-        master, manager, max_connections=settings.redis_max_connections,
+        master, manager, max_connections=max_connections,
         timeout=settings.redis_pool_timeout_seconds, db=db, password=password,
         health_check_interval=_HEALTH_CHECK_SECONDS,
     )
