@@ -84,8 +84,8 @@ class ReviewQueue:
         self._sweep = redis.register_script(scripts.SWEEP)
         # Waits may use a client of their own, so their blocking reads never
         # hold connections other commands are waiting for.
-        self.waiters = OutcomeWaiters(wait_redis or redis, self.keys, max_waiters=max_waiters,
-                                      readers=DEFAULT_READERS)
+        self.waiters = OutcomeWaiters(redis, self.keys, blocking=wait_redis,
+                                      max_waiters=max_waiters, readers=DEFAULT_READERS)
 
     # -- parking -----------------------------------------------------------
 

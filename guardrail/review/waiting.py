@@ -53,13 +53,16 @@ class OutcomeWaiters:
         redis: aioredis.Redis,
         keys: ReviewKeys,
         *,
+        blocking: aioredis.Redis | None = None,
         max_waiters: int = DEFAULT_MAX_WAITERS,
         readers: int = DEFAULT_READERS,
         reconnect_seconds: float = DEFAULT_RECONNECT_SECONDS,
     ) -> None:
+        """`blocking` (default: `redis`) carries the blocking XREADs, ideally
+        with one connection per reader; wakes go through `redis`."""
         self.max_waiters = max_waiters
         process = secrets.token_hex(8)
-        self._readers = [_Reader(redis, keys, f"{process}-{n}", reconnect_seconds)
+        self._readers = [_Reader(redis, blocking or redis, keys, f"{process}-{n}", reconnect_seconds)
                          for n in range(max(1, readers))]
         self._count = 0
 
@@ -91,9 +94,10 @@ class OutcomeWaiters:
 class _Reader:
     """One blocking XREAD over the result streams of its share of the holds."""
 
-    def __init__(self, redis: aioredis.Redis, keys: ReviewKeys, token: str,
-                 reconnect_seconds: float) -> None:
+    def __init__(self, redis: aioredis.Redis, blocking: aioredis.Redis, keys: ReviewKeys,
+                 token: str, reconnect_seconds: float) -> None:
         self.redis = redis
+        self.blocking = blocking
         self.keys = keys
         self.reconnect_seconds = reconnect_seconds
         self._futures: dict[str, list[asyncio.Future[Outcome]]] = {}
@@ -157,7 +161,7 @@ class _Reader:
             streams: dict[Any, Any] = {self.keys.done(h): "0" for h in self._futures}
             streams[self._wake_key] = self._wake_seen
             try:
-                reply = await self.redis.xread(streams, count=1, block=_BLOCK_MS)
+                reply = await self.blocking.xread(streams, count=1, block=_BLOCK_MS)
             except RedisError as exc:
                 now = time.monotonic()
                 if failing_since is None:
