@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo serve test lint browser
+.PHONY: demo serve test lint browser docker-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,11 @@ browser:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check guardrail tests bench
+
+# Builds the image and smoke-tests it (health check, non-root, --network=none):
+# about 5 minutes from nothing, 2-3 with the base image cached, so it is not
+# part of `make test`. Needs root (it installs docker.io if missing).
+DOCKER_CHECK ?= ../shared/docker-check.sh
+docker-check:
+	@[ -f "$(DOCKER_CHECK)" ] || { echo "no $(DOCKER_CHECK): set DOCKER_CHECK=path/to/docker-check.sh"; exit 1; }
+	bash $(DOCKER_CHECK)

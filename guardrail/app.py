@@ -53,6 +53,7 @@ from guardrail.review import (
     review_api_routes,
 )
 from guardrail.review.admin_api import admin_api_routes
+from guardrail.review.waiting import DEFAULT_READERS as WAIT_READERS
 from guardrail.review.web import review_page, session_secret
 from guardrail.services import Services
 from guardrail.store import open_redis
@@ -64,9 +65,11 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -> Starlette:
     """`span_exporter` replaces the OTLP exporter when tracing is on (tests, embedding)."""
     settings = settings or Settings.from_env()
-    redis_handle = open_redis(settings.redis_url, settings.data_dir)
+    redis_handle = open_redis(settings, wait_connections=WAIT_READERS)
     redis = redis_handle.client
-    prefix = settings.redis_prefix
+    # Keys scripts touch together share `shared` (one hash slot on a Cluster);
+    # per-conversation data keeps `prefix` and spreads over the nodes.
+    prefix, shared = settings.redis_prefix, settings.shared_prefix
     policies = PolicyStore(
         settings.policies_dir or default_policies_dir(),
         models={entry.model_name: entry.litellm_params for entry in settings.file.model_list},
@@ -75,9 +78,10 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
     observability = settings.file.observability
     metrics = Metrics(model_names=[m.model_name for m in settings.file.model_list])
     tracing = Tracing(observability.tracing, exporter=span_exporter)
-    audit = AuditLog(redis, prefix=prefix)
+    audit = AuditLog(redis, prefix=shared)
     queue = ReviewQueue(
-        redis, prefix=prefix, audit=audit, metrics=metrics, **settings.review.queue_options()
+        redis, prefix=shared, audit=audit, metrics=metrics, max_waiters=settings.max_waiting_holds,
+        wait_redis=redis_handle.wait_client, **settings.review.queue_options(),
     )
     keys = vault_keys(settings.vault_keys, settings.data_dir)
     limits = TextLimits(
@@ -89,7 +93,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
     services = Services(
         settings=settings,
         redis=redis,
-        keys=KeyStore(redis, prefix=prefix),
+        keys=KeyStore(redis, prefix=shared),
         upstream=Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream),
         policies=policies,
         pii=pii,
@@ -97,7 +101,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
         audit=audit,
         responses=ResponseLog(redis, prefix=prefix),
     )
-    reviewers = ReviewerStore(redis, prefix=prefix)
+    reviewers = ReviewerStore(redis, prefix=shared)
 
     def reveal_allowed(app_name: str) -> bool:
         return settings.app_config(app_name).reveal_allowed
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await queue.aclose()
             await webhooks.aclose()
             await pii.aclose()
             await redis_handle.close()

@@ -188,6 +188,12 @@ class Settings(BaseModel):
     data_dir: Path = Path(".guardrail")
     redis_url: str | None = None
     redis_prefix: str = "guardrail:"
+    redis_cluster: bool = False
+    redis_sentinels: list[str] = Field(default_factory=list)
+    redis_sentinel_master: str = "mymaster"
+    redis_max_connections: int = Field(default=50, ge=2)
+    redis_pool_timeout_seconds: float = Field(default=20.0, gt=0)
+    max_waiting_holds: int = Field(default=1000, ge=0)
     vault_keys: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=DEFAULT_BODY_LIMIT, gt=0)
     max_api_body_bytes: int = Field(default=DEFAULT_API_BODY_LIMIT, gt=0)
@@ -218,6 +224,12 @@ class Settings(BaseModel):
             "data_dir": env.get("GUARDRAIL_DATA_DIR"),
             "redis_url": env.get("REDIS_URL") or env.get("GUARDRAIL_REDIS_URL"),
             "redis_prefix": env.get("GUARDRAIL_REDIS_PREFIX"),
+            "redis_cluster": env.get("GUARDRAIL_REDIS_CLUSTER"),
+            "redis_sentinels": _split_keys(env.get("GUARDRAIL_REDIS_SENTINELS")),
+            "redis_sentinel_master": env.get("GUARDRAIL_REDIS_SENTINEL_MASTER"),
+            "redis_max_connections": env.get("GUARDRAIL_REDIS_MAX_CONNECTIONS"),
+            "redis_pool_timeout_seconds": env.get("GUARDRAIL_REDIS_POOL_TIMEOUT"),
+            "max_waiting_holds": env.get("GUARDRAIL_MAX_WAITING_HOLDS"),
             "vault_keys": _split_keys(env.get("GUARDRAIL_VAULT_KEYS")),
             **{name: env.get(variable) for name, variable in _FILE_SETTINGS.items()},
             "log_level": env.get("GUARDRAIL_LOG_LEVEL"),
@@ -248,6 +260,15 @@ class Settings(BaseModel):
             return cls(**values)
         except ValidationError as exc:
             raise ConfigError(_describe(exc, "settings")) from None
+
+    @property
+    def shared_prefix(self) -> str:
+        """The prefix of keys that scripts and transactions touch together
+        (review queue, audit log, app keys, reviewers). On Redis Cluster it
+        carries a hash tag so they share one slot; conversation data (the
+        vault, the response log) keeps `redis_prefix` and spreads over the
+        cluster."""
+        return hash_tagged(self.redis_prefix) if self.redis_cluster else self.redis_prefix
 
     def app_config(self, name: str) -> AppConfig:
         """The app's own section of guardrail.yaml, or defaults for a bare key."""
@@ -288,6 +309,14 @@ def resolve_env_references(value: Any) -> Any:
     if isinstance(value, list):
         return [resolve_env_references(v) for v in value]
     return value
+
+
+def hash_tagged(prefix: str) -> str:
+    """`guardrail:` -> `{guardrail}:`; a prefix that has a hash tag is kept."""
+    start = prefix.find("{")
+    if start != -1 and prefix.find("}", start + 2) != -1:
+        return prefix
+    return "{" + prefix.rstrip(":") + "}:"
 
 
 def _split_keys(raw: str | None) -> list[str]:

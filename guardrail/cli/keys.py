@@ -15,11 +15,11 @@ from guardrail.store import open_redis
 
 def _run(config_path: Path | None, redis_url: str | None, data_dir: Path, action):  # type: ignore[no-untyped-def]
     settings = settings_from(config_path, redis_url, data_dir)
-    handle = open_redis(settings.redis_url, settings.data_dir)
+    handle = open_redis(settings)
 
     async def main():  # type: ignore[no-untyped-def]
         try:
-            return await action(KeyStore(handle.client, prefix=settings.redis_prefix))
+            return await action(KeyStore(handle.client, prefix=settings.shared_prefix))
         finally:
             await handle.close()
 

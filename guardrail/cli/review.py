@@ -56,8 +56,8 @@ async def connect() -> AsyncIterator[Services]:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    handle = open_redis(settings.redis_url, settings.data_dir)
-    prefix = settings.redis_prefix
+    handle = open_redis(settings)
+    prefix = settings.shared_prefix
     audit = AuditLog(handle.client, prefix=prefix)
     try:
         yield Services(

@@ -35,6 +35,13 @@ from guardrail.store import EmbeddedRedis
     show_default=True,
 )
 @redis_url_option
+@click.option(
+    "--redis-cluster/--no-redis-cluster",
+    envvar="GUARDRAIL_REDIS_CLUSTER",
+    default=False,
+    show_default=True,
+    help="REDIS_URL names a node of a Redis Cluster.",
+)
 @data_dir_option
 @click.option("--log-level", envvar="GUARDRAIL_LOG_LEVEL", default="info", show_default=True)
 @click.option(
@@ -52,6 +59,7 @@ def serve(
     port: int,
     workers: int,
     redis_url: str | None,
+    redis_cluster: bool,
     data_dir: Path,
     log_level: str,
     log_format: str,
@@ -59,14 +67,15 @@ def serve(
     """Run the proxy."""
     try:
         # Validate everything before forking workers, so errors show once, clearly.
-        settings = Settings.from_env(
-            config_path=config_path, policies_dir=policies_dir, redis_url=redis_url
-        )
+        settings = Settings.from_env(config_path=config_path, policies_dir=policies_dir,
+                                     redis_url=redis_url, redis_cluster=redis_cluster or None)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if settings.redis_cluster and not settings.redis_url:
+        raise click.ClickException("--redis-cluster needs --redis-url (any node of the cluster)")
     metrics_dir = prepare_multiprocess_metrics(workers, data_dir)
     embedded = None
-    if not redis_url:
+    if not settings.redis_url and not settings.redis_sentinels:
         # One embedded server for all workers, owned by this parent process.
         embedded = EmbeddedRedis(data_dir / "redis")
         redis_url = embedded.start()
@@ -79,6 +88,7 @@ def serve(
         "GUARDRAIL_POLICIES": str(policies_dir) if policies_dir else None,
         "GUARDRAIL_DATA_DIR": str(data_dir),
         "REDIS_URL": redis_url,
+        "GUARDRAIL_REDIS_CLUSTER": "true" if settings.redis_cluster else None,
         "GUARDRAIL_LOG_LEVEL": log_level,
         "GUARDRAIL_LOG_FORMAT": log_format,
         "PROMETHEUS_MULTIPROC_DIR": metrics_dir,

@@ -65,7 +65,14 @@ class HoldDesk:
 
         mode = call.hold_mode or settings.mode
         wait_seconds = call.hold_wait_seconds if call.hold_wait_seconds is not None else settings.wait_seconds
-        if mode == "wait" and wait_seconds > 0:
+        waiting = mode == "wait" and wait_seconds > 0
+        if waiting and not self.services.queue.waiters.has_room():
+            # Too many requests already wait in this worker: answer at once
+            # with the hold id (the app polls or gets the webhook) rather than
+            # tie up more of the worker.
+            logger.warning("waiting-hold cap reached; hold %s answered without waiting", hold.id)
+            waiting = False
+        if waiting:
             try:
                 outcome = await self.services.queue.wait_for_outcome(hold.id, wait_seconds)
             except QueueUnavailable:

@@ -22,6 +22,10 @@ class ReviewKeys:
     def done(self, hold_id: str) -> str:
         return f"{self.base}done:{hold_id}"
 
+    def wake(self, process_token: str) -> str:
+        """Stream a new waiter appends to, so its process's outcome reader looks again."""
+        return f"{self.base}wake:{process_token}"
+
     @property
     def open(self) -> str:
         """Zset of pending/claimed holds, scored risk * 1e13 + created ms."""

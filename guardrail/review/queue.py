@@ -39,6 +39,7 @@ from guardrail.review.model import (
     TimeoutOutcome,
 )
 from guardrail.review.release import released_text
+from guardrail.review.waiting import DEFAULT_MAX_WAITERS, DEFAULT_READERS, OutcomeWaiters
 from guardrail.types import Finding, Severity
 
 logger = logging.getLogger(__name__)
@@ -59,9 +60,6 @@ def _unavailable_on_redis_error(what: str) -> Iterator[None]:
         raise QueueUnavailable(f"review queue unavailable ({what})") from exc
 
 
-_WAIT_SLICE_SECONDS = 2.0
-
-
 def new_hold_id() -> str:
     return "hold_" + secrets.token_hex(12)
 
@@ -78,6 +76,8 @@ class ReviewQueue:
         label_retention_seconds: int = DEFAULT_LABEL_RETENTION_SECONDS,
         due_soon_seconds: float = DEFAULT_DUE_SOON_SECONDS,
         metrics: Metrics | None = None,
+        max_waiters: int = DEFAULT_MAX_WAITERS,
+        wait_redis: aioredis.Redis | None = None,
     ) -> None:
         """`lease_seconds`: how long a claim lasts without a decision before
         the item goes back to the queue. `label_retention_seconds`: how long
@@ -97,6 +97,10 @@ class ReviewQueue:
         self._decide = redis.register_script(scripts.DECIDE)
         self._claim = redis.register_script(scripts.CLAIM)
         self._sweep = redis.register_script(scripts.SWEEP)
+        # Waits may use a client of their own, so their blocking reads never
+        # hold connections other commands are waiting for.
+        self.waiters = OutcomeWaiters(redis, self.keys, blocking=wait_redis,
+                                      max_waiters=max_waiters, readers=DEFAULT_READERS)
 
     # -- parking -----------------------------------------------------------
 
@@ -321,23 +325,15 @@ class ReviewQueue:
 
         Works from any process: the outcome sits in a per-hold stream, read
         from its first entry, so an outcome written before we started
-        waiting is returned at once.
+        waiting is returned at once. All the waits of a process share one
+        connection (see `waiting.py`); `waiters.has_room()` says whether
+        another may start.
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            # Block in short slices: the client's socket read timeout (5 s by
-            # default in redis-py) must never fire in the middle of a wait.
-            remaining = deadline - time.monotonic()
-            block_ms = max(1, int(min(remaining, _WAIT_SLICE_SECONDS) * 1000))
-            with _unavailable_on_redis_error("wait"):
-                reply = await self.redis.xread(
-                    {self.keys.done(hold_id): "0"}, count=1, block=block_ms
-                )
-            if reply:
-                _stream, entries = reply[0]
-                return Outcome.from_json(entries[0][1][b"outcome"])
-            if time.monotonic() >= deadline:
-                return None
+        return await self.waiters.wait(hold_id, timeout)
+
+    async def aclose(self) -> None:
+        """Stop the outcome reader (the app's lifespan ends)."""
+        await self.waiters.aclose()
 
     # -- deadlines ---------------------------------------------------------
 
