@@ -13,7 +13,7 @@ import httpx
 import openai
 import pytest
 
-from guardrail.standin import Reply, StandInProvider, ThreadedServer
+from guardrail.standin import Reply, StandInProvider
 from guardrail.standin.provider import echo_responder
 from tests.observability.scrape import SEEDED, assert_no_personal_data, scrape
 from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, running_proxy
@@ -113,26 +113,20 @@ def test_hold_to_decision_time_is_observed(guarded: ProxyHarness) -> None:
 def judged(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyHarness]:
     """A policy whose only rule is an LLM judge that cannot answer in its format:
     every check fails."""
+    # The judge is a model_list entry (policy files never name a URL or key);
+    # the stand-in answers the app and the judge alike, never in the judge's format.
     judge = StandInProvider(lambda body: Reply(content="no verdict here"))
-    with ThreadedServer(judge.app) as judge_server:
-        policies: Path = tmp_path_factory.mktemp("judged")
-        (policies / "policy.yaml").write_text(textwrap.dedent(f"""\
-            rules:
-              - id: quality.judge
-                type: llm_judge
-                enabled: true
-                model: openai/judge
-                api_base: {judge_server.url}/v1
-                api_key_env: TEST_JUDGE_KEY
-                rubric: Be kind.
-            """), encoding="utf-8")
-        mp = pytest.MonkeyPatch()
-        mp.setenv("TEST_JUDGE_KEY", "sk-test")
-        try:
-            with running_proxy(redis_url, policies_dir=policies) as harness:
-                yield harness
-        finally:
-            mp.undo()
+    policies: Path = tmp_path_factory.mktemp("judged")
+    (policies / "policy.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: quality.judge
+            type: llm_judge
+            enabled: true
+            model: judge
+            rubric: Be kind.
+        """), encoding="utf-8")
+    with running_proxy(redis_url, policies_dir=policies, provider=judge, models=[MODEL, "judge"]) as harness:
+        yield harness
 
 
 def test_a_failed_check_is_counted_as_an_error_never_a_pass(judged: ProxyHarness) -> None:
