@@ -20,6 +20,7 @@ from guardrail.pii.recognizers.zh.ids import (
     TaiwanIdRecognizer,
 )
 from guardrail.pii.recognizers.zh.names import ChineseNameRecognizer
+from guardrail.pii.recognizers.zh.ner import ChineseNerRecognizer
 from guardrail.pii.recognizers.zh.phone import ChinesePhoneRecognizer
 from guardrail.pii.recognizers.zh.structured import (
     BankCardRecognizer,
@@ -34,12 +35,21 @@ ENTITIES = frozenset(
     {
         *ID_ENTITIES,
         "PERSON", "PHONE_NUMBER", "CREDIT_CARD", "STREET_ADDRESS", "EMAIL_ADDRESS",
-        "URL", "IP_ADDRESS", "IBAN_CODE",
+        "URL", "IP_ADDRESS", "IBAN_CODE", "LOCATION",
     }
 )
 
 
-def chinese() -> list[EntityRecognizer]:
+def chinese(
+    *, ner: bool = True, cue_names: bool = True, regex_addresses: bool = False
+) -> list[EntityRecognizer]:
+    extra: list[EntityRecognizer] = []
+    if ner:
+        extra.append(ChineseNerRecognizer())
+    if cue_names:
+        extra.append(ChineseNameRecognizer(segmenter=not ner))
+    if regex_addresses or not ner:
+        extra.append(ChineseAddressRecognizer())
     return [
         ResidentIdRecognizer(),
         TaiwanIdRecognizer(),
@@ -49,7 +59,6 @@ def chinese() -> list[EntityRecognizer]:
         ChineseEmailRecognizer(),
         ChineseWebAddressRecognizer(),
         Ipv4Recognizer(),
-        ChineseNameRecognizer(),
-        ChineseAddressRecognizer(),
         IbanRecognizer(supported_language="zh"),
+        *extra,
     ]

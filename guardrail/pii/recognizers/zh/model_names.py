@@ -1,0 +1,94 @@
+"""Person names from LAC's per-character name probabilities.
+
+A name is a run of characters whose probability of being part of a person's
+name (CRF marginal, `tagger.Tagging.person`) is at least `FLOOR`, not only
+the words on LAC's best path: LAC often hesitates between a person and a
+place or an organisation on transliterated or unusual names (索斯盖特,
+姜山), and the marginal keeps that doubt visible. A title LAC folds into the
+name (王先生, 陳小姐) stays outside the span, so the placeholder reads
+"<PERSON_1>先生"; a romanisation in brackets straight after a name
+(马拉戈（malago）) belongs to it.
+
+Scores: `score = BASE + (1 - BASE) * p`, where p is the calibrated probability
+that the run is a name (a logistic fit of the run's mean marginal, on the
+CLUENER2020 training split, `training/pii_zh/calibrate_names.py`). A run at
+the floor is masked by the default policy threshold (BASE = 0.4); a policy
+that wants only likely names raises its threshold (0.7 keeps p >= 0.5).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from guardrail.pii.recognizers.base import Candidate
+from guardrail.pii.recognizers.zh.tagger import Tagging
+from guardrail.pii.recognizers.zh.words import TITLES
+
+# Chosen on CLUENER2020 train (first 5,000 sentences): names leaking vs
+# ordinary characters masked; see docs/pii.md for the trade-off table.
+FLOOR = 0.2
+BASE = 0.4
+# Logistic calibration of the run's mean marginal m: p = 1 / (1 + e^-(A*logit(m) + B)).
+CALIBRATION_A = 0.62
+CALIBRATION_B = -0.55
+
+_TITLES = "(?:" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + ")"
+_TITLE = re.compile(_TITLES + "$")
+_TITLE_AFTER = re.compile(_TITLES)
+_ROMANISATION = re.compile(r"[（(][ \t]*[A-Za-z][A-Za-z .\-·]{1,40}[ \t]*[）)]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Characters that never belong to a name, whatever LAC's probabilities say.
+_NOT_NAME = re.compile(r"[\s0-9０-９,，。.、:：;；!！?？()（）\[\]【】《》\"'“”‘’<>@#/\\|~\-+=*&%$]")
+
+
+def calibrated(mean_marginal: float) -> float:
+    m = min(max(mean_marginal, 1e-4), 1 - 1e-4)
+    return 1.0 / (1.0 + math.exp(-(CALIBRATION_A * math.log(m / (1 - m)) + CALIBRATION_B)))
+
+
+def name_candidates(text: str, tagging: Tagging, floor: float = FLOOR) -> Iterator[Candidate]:
+    person = tagging.person
+    i, length = 0, len(text)
+    while i < length:
+        if person[i] < floor or _NOT_NAME.match(text[i]):
+            i += 1
+            continue
+        j = i
+        while j < length and person[j] >= floor and not _NOT_NAME.match(text[j]):
+            j += 1
+        span = _trimmed(text, i, j)
+        i = j
+        if span is None:
+            continue
+        start, end = span
+        p = calibrated(float(person[start:end].mean()))
+        end = _with_romanisation(text, end)
+        yield Candidate(start, end, BASE + (1 - BASE) * p)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name without a title LAC folded into it; None when nothing of a
+    name is left (a lone title, a single Latin letter)."""
+    value = text[start:end]
+    title = _TITLE.search(value)
+    if title and title.start() > 0:
+        end = start + title.start()
+        value = text[start:end]
+    elif title:
+        return None
+    if not _LETTERS.search(value):
+        return None
+    han = len(_HAN.findall(value))
+    if han == 0 and len(value) < 2:
+        return None
+    if han == 1 and len(value) == 1 and not title and not _TITLE_AFTER.match(text, end):
+        return None  # one character alone is a name only before a title: 张先生
+    return start, end
+
+
+def _with_romanisation(text: str, end: int) -> int:
+    match = _ROMANISATION.match(text, end)
+    return match.end() if match else end
