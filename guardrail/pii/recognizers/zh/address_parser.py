@@ -55,6 +55,16 @@ _WORD_TAGS_THAT_MAY_BE_PLACES = frozenset({"n", "nz", "s", "ORG", "f", "nw"})
 _NUMBERED = re.compile(
     rf"[{_NUM}A-Za-z](?:{_UNITS})|(?:号|號)|[0-9]{{3,5}}$|[A-Za-z]座|之[{_NUM}]"
 )
+# Characters that end a road name on the left: verbs and function words
+# ("寄到", "地址是", "住在").
+_NOT_IN_NAMES = "的是係系在到往去寄送发發给給住址为為改换換变變我你您他她请請帮幫把从從及或与與了和跟"
+_NAME_CHAR = rf"(?:(?![{_NOT_IN_NAMES}])[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+# A road (its name may be empty after a place: 中和/LOC 路12號) with the
+# number that makes it an address; only the road is consumed, details follow.
+_ROAD_WITH_NUMBER = re.compile(
+    rf"{_NAME_CHAR}{{0,8}}?(?:大道|大街|路|街|道|巷|弄|胡同)(?=(?:[{_NUM}]{{1,3}}段)?[{_NUM}]{{1,5}}(?:号|號|巷|弄|段))"
+)
+_ADMIN_SUFFIX = re.compile("(?:市|縣|县|区|區|镇|鎮|乡|鄉|村|里)(?![路街道巷弄])")
 _TW_POSTCODE_BEFORE = re.compile(r"(?<![0-9])[0-9]{3}(?:[0-9]{2})?[ \t]?$")
 _CN_POSTCODE_AFTER = re.compile(r"[ \t,，]{0,2}[0-9]{6}(?![0-9])")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -75,25 +85,46 @@ def addresses(text: str, words: list[Word]) -> Iterator[AddressSpan]:
     index = 0
     while index < len(words):
         word = words[index]
-        if not _is_place(text, word):
-            index += 1
-            continue
-        start, end = word.start, word.end
-        places = [word]
-        while True:
-            following = by_start.get(end)
-            if following is not None and _is_place(text, following):
-                places.append(following)
-                end = following.end
+        start = word.start
+        if _is_place(text, word):
+            end, places = word.end, [word]
+        else:
+            # No place word: a road with its number still starts an address
+            # (三重博愛路9號, where LAC tagged the road a numeral).
+            road = _ROAD_WITH_NUMBER.match(text, start) if _HAN.match(text, start) else None
+            if road is None:
+                index += 1
                 continue
-            detail = _DETAIL.match(text, end)
-            if detail and detail.end() > end:
-                end = detail.end()
-                continue
-            break
+            end, places = road.end(), []
+        end = _grown(text, end, by_start, places)
         while index < len(words) and words[index].start < end:
             index += 1
         yield _classified(text, start, end, places)
+
+
+def _grown(text: str, end: int, by_start: dict[int, Word], places: list[Word]) -> int:
+    """The end of the address that has reached `end`: place words, a lone
+    administrative suffix LAC cut off (新營/LOC 市/n), a road LAC did not call
+    a place when its number follows (六枝特区/LOC 毛路709号/n), details."""
+    while True:
+        following = by_start.get(end)
+        if following is not None and _is_place(text, following):
+            places.append(following)
+            end = following.end
+            continue
+        suffix = _ADMIN_SUFFIX.match(text, end)
+        if suffix is not None and places:
+            end = suffix.end()
+            continue
+        road = _ROAD_WITH_NUMBER.match(text, end)
+        if road is not None:
+            end = road.end()
+            continue
+        detail = _DETAIL.match(text, end)
+        if detail and detail.end() > end:
+            end = detail.end()
+            continue
+        return end
 
 
 def _is_place(text: str, word: Word) -> bool:

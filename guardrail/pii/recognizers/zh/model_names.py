@@ -28,8 +28,12 @@ from guardrail.pii.recognizers.zh.words import TITLES
 
 # Chosen on CLUENER2020 train (first 5,000 sentences): names leaking vs
 # ordinary characters masked; see docs/pii.md for the trade-off table.
-FLOOR = 0.2
+FLOOR = 0.1
 BASE = 0.4
+# A run of Latin letters only needs a higher mean probability, unless it is
+# capitalised like a name (Temple, not order, OK or APP).
+LATIN_FLOOR = 0.5
+_CAPITALISED = re.compile(r"[A-Z][a-z]")
 # Logistic calibration of the run's mean marginal m: p = 1 / (1 + e^-(A*logit(m) + B)).
 CALIBRATION_A = 0.62
 CALIBRATION_B = -0.55
@@ -49,8 +53,9 @@ def calibrated(mean_marginal: float) -> float:
     return 1.0 / (1.0 + math.exp(-(CALIBRATION_A * math.log(m / (1 - m)) + CALIBRATION_B)))
 
 
-def name_candidates(text: str, tagging: Tagging, floor: float = FLOOR) -> Iterator[Candidate]:
+def name_candidates(text: str, tagging: Tagging, floor: float | None = None) -> Iterator[Candidate]:
     person = tagging.person
+    floor = FLOOR if floor is None else floor
     i, length = 0, len(text)
     while i < length:
         if person[i] < floor or _NOT_NAME.match(text[i]):
@@ -64,7 +69,10 @@ def name_candidates(text: str, tagging: Tagging, floor: float = FLOOR) -> Iterat
         if span is None:
             continue
         start, end = span
-        p = calibrated(float(person[start:end].mean()))
+        mean = float(person[start:end].mean())
+        if not _HAN.search(text, start, end) and mean < LATIN_FLOOR and not _CAPITALISED.match(text, start):
+            continue  # LAC gives Latin words it cannot read ("order") some name probability
+        p = calibrated(mean)
         end = _with_romanisation(text, end)
         yield Candidate(start, end, BASE + (1 - BASE) * p)
 
