@@ -88,7 +88,8 @@ def brands_masked(items: list[Sample], brands: list[list[tuple[int, int]]], mask
     hit = total = 0
     for i in range(0, len(items), 32):
         chunk = items[i : i + 32]
-        for sample, spans, found in zip(chunk, brands[i : i + 32], mask([s.text for s in chunk]), strict=True):
+        found_all = mask([s.text for s in chunk])
+        for sample, spans, found in zip(chunk, brands[i : i + 32], found_all, strict=True):
             covered = _covered(len(sample.text), found)
             for start, end in spans:
                 total += 1

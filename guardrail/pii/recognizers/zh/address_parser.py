@@ -108,7 +108,8 @@ def _grown(text: str, end: int, by_start: dict[int, Word], places: list[Word]) -
     a place when its number follows (六枝特区/LOC 毛路709号/n), details."""
     while True:
         following = by_start.get(end)
-        if following is not None and _is_place(text, following):
+        # Inside an address a place may be Latin letters (SOHO现代城).
+        if following is not None and (_is_place(text, following) or following.tag == PLACE):
             places.append(following)
             end = following.end
             continue

@@ -23,13 +23,14 @@ import re
 from collections.abc import Iterator
 
 from guardrail.pii.recognizers.base import Candidate
-from guardrail.pii.recognizers.zh.tagger import Tagging
+from guardrail.pii.recognizers.zh.tagger import PERSON, Tagging
 from guardrail.pii.recognizers.zh.words import TITLES
 
 # Chosen on CLUENER2020 train (first 5,000 sentences): names leaking vs
 # ordinary characters masked; see docs/pii.md for the trade-off table.
 FLOOR = 0.1
 BASE = 0.4
+EDGE_RATIO = 0.3
 # A run of Latin letters only needs a higher mean probability, unless it is
 # capitalised like a name (Temple, not order, OK or APP).
 LATIN_FLOOR = 0.5
@@ -45,7 +46,12 @@ _ROMANISATION = re.compile(r"[（(][ \t]*[A-Za-z][A-Za-z .\-·]{1,40}[ \t]*[）)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTERS = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Characters that never belong to a name, whatever LAC's probabilities say.
-_NOT_NAME = re.compile(r"[\s0-9０-９,，。.、:：;；!！?？()（）\[\]【】《》\"'“”‘’<>@#/\\|~\-+=*&%$]")
+# Also grammatical particles (Mandarin and Cantonese), which LAC, trained on
+# written Mandarin, may leave inside a name it is unsure of ("停咗佢").
+_NOT_NAME = re.compile(
+    r"[\s0-9０-９,，。.、:：;；!！?？()（）\[\]【】《》\"'“”‘’<>@#/\\|~\-+=*&%$"
+    r"的了吗嗎呢吧啊呀哦嘛么麼着過过们們咗佢嘅啲喺冇唔嚟俾畀嘢噉咁啦喎囉]"
+)
 
 
 def calibrated(mean_marginal: float) -> float:
@@ -64,17 +70,38 @@ def name_candidates(text: str, tagging: Tagging, floor: float | None = None) -> 
         j = i
         while j < length and person[j] >= floor and not _NOT_NAME.match(text[j]):
             j += 1
-        span = _trimmed(text, i, j)
+        start, end = i, j
         i = j
+        # A character at the edge far less likely than the run's peak is the
+        # word next to the name (查王伟: 查 "look up").
+        peak = float(person[start:end].max())
+        while end - start > 1 and person[start] < EDGE_RATIO * peak:
+            start += 1
+        while end - start > 1 and person[end - 1] < EDGE_RATIO * peak:
+            end -= 1
+        span = _trimmed(text, start, end)
         if span is None:
             continue
         start, end = span
+        if _inside_another_word(tagging, start, end):
+            continue
         mean = float(person[start:end].mean())
         if not _HAN.search(text, start, end) and mean < LATIN_FLOOR and not _CAPITALISED.match(text, start):
             continue  # LAC gives Latin words it cannot read ("order") some name probability
         p = calibrated(mean)
         end = _with_romanisation(text, end)
         yield Candidate(start, end, BASE + (1 - BASE) * p)
+
+
+def _inside_another_word(tagging: Tagging, start: int, end: int) -> bool:
+    """The run is part of a longer word LAC did not call a name: 张信 of
+    张信用卡 ("this credit card", Cantonese)."""
+    for word in tagging.words:
+        if word.start <= start and end <= word.end:
+            return word.tag != PERSON and word.end - word.start > end - start
+        if word.start >= end:
+            break
+    return False
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:

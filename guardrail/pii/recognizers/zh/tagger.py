@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from guardrail.chinese_script import to_simplified
-
 # LAC's entity tags and the parts of speech the recognizers read.
 PERSON, PLACE, ORGANIZATION = "PER", "LOC", "ORG"
-# A piece of text LAC sees at once: up to a sentence end or a line break.
-_PIECE = re.compile(r"[^\n。！？!?；;]*[\n。！？!?；;]?")
-_MAX_PIECE = 256
+# LAC sees whole sentences (to a sentence end or a line break), joined into
+# pieces of up to this many characters.
+_SENTENCE = re.compile(r"[^\n。！？!?；;]*[\n。！？!?；;]?")
+_MAX_PIECE = 96
+_LONG_DIGITS = re.compile(r"[0-9]{5,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +57,31 @@ class LacTagger:
         import onnxruntime as ort
 
         folder = model_dir or _package_dir()
-        vocab = _read_table(folder / "word.dic")
-        self._vocab = {value: int(key) for key, value in vocab.items()}
-        self._oov = self._vocab.get("OOV", 0)
-        self._q2b = _read_table(folder / "q2b.dic")
+        vocab = {value: int(key) for key, value in _read_table(folder / "word.dic").items()}
+        self._oov = vocab.get("OOV", 0)
+        # One lookup per character: LAC's own normalisation (full-width to
+        # half-width, Traditional to Simplified) folded into the vocabulary.
+        self._ids = dict(vocab)
+        for char, normal in _read_table(folder / "q2b.dic").items():
+            if normal in vocab:
+                self._ids[char] = vocab[normal]
         tags: dict[int, str] = {}
         for key, value in _read_table(folder / "tag.dic").items():
             tags[int(key)] = value  # entity names (PER-B) override nr-B, same ids
         transitions = np.load(folder / "lac_crf_transitions.npy").astype(np.float64)
         self._tag_count = transitions.shape[0]
-        self._labels = [tags.get(i, "n-B").rsplit("-", 1)[0] for i in range(self._tag_count)]
-        self._person_tags = [i for i, label in enumerate(self._labels) if label == PERSON]
-        self._inside = np.array([tags.get(i, "n-B").endswith("-I") for i in range(self._tag_count)])
-        self._transitions = transitions
-        self._incoming = np.ascontiguousarray(transitions.T, dtype=np.float32)
+        names = [tags.get(i, "n-B") for i in range(self._tag_count)]
+        self._labels = [name.rsplit("-", 1)[0] for name in names]
+        self._inside = np.array([name.endswith("-I") for name in names])
+        self._label_names = sorted(set(self._labels))
+        # Sums tag probabilities into label probabilities (PER-B + PER-I -> PER).
+        self._label_matrix = np.zeros((self._tag_count, len(self._label_names)))
+        for i, label in enumerate(self._labels):
+            self._label_matrix[i, self._label_names.index(label)] = 1.0
+        self._person_label = self._label_names.index(PERSON)
         # exp() of the transitions, shifted for stability: forward-backward
         # runs in scaled probability space (one matrix product per character).
-        self._trans_shift = transitions.max()
-        self._trans_exp = np.exp(transitions - self._trans_shift)
+        self._trans_exp = np.exp(transitions - transitions.max())
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -86,66 +93,52 @@ class LacTagger:
 
     def tag(self, text: str) -> Tagging:
         """Words of `text` with LAC's tags; offsets are the original text's."""
-        simplified = to_simplified(text)
-        pieces = _pieces(simplified)
         person = np.zeros(len(text))
+        # Long digit runs (phones, IDs, cards, order numbers) are read as
+        # their first and last two digits: LAC needs the shape, not every
+        # digit, and support messages are full of them. `origin` maps each
+        # character LAC reads back to the text.
+        read, origin = _shortened(text)
+        pieces = _pieces(read)
         if not pieces:
             return Tagging([], person)
         # The encoder runs piece by piece (padding would change what its
-        # backward pass reads); the CRF decodes every piece at once, so its
-        # Python loop runs once per character of the longest piece only.
+        # backward pass reads); the CRF decodes every piece at once.
         longest = max(end - start for start, end in pieces)
         emissions = np.zeros((len(pieces), longest, self._tag_count))
         lengths = np.array([end - start for start, end in pieces])
         for row, (start, end) in enumerate(pieces):
-            ids = np.array(
-                [[self._vocab.get(self._q2b.get(ch, ch), self._oov) for ch in simplified[start:end]]],
-                dtype=np.int64,
-            )
+            ids = np.array([[self._ids.get(ch, self._oov) for ch in read[start:end]]], dtype=np.int64)
             emissions[row, : end - start] = self._session.run(
                 None, {"token_ids": ids, "length": np.array([end - start], dtype=np.int64)}
             )[0][0]
-        paths = self._viterbi(emissions, lengths)
         marginals = self._marginals(emissions, lengths)
-        chosen = np.take_along_axis(marginals, paths[:, :, None], axis=2)[:, :, 0]
-        person_by_piece = marginals[:, :, self._person_tags].sum(axis=2)
+        # Posterior decoding, word first: a word starts where the characters'
+        # begin tags are more probable than their inside tags, and takes the
+        # label its characters are likeliest to share. Cheaper than Viterbi
+        # (no max-product loop), and every word is whole.
+        begins = marginals[:, :, ~self._inside].sum(axis=2) >= 0.5
+        by_label = marginals @ self._label_matrix
+        person_by_piece = by_label[:, :, self._person_label]
         words: list[Word] = []
         for row, (offset, _) in enumerate(pieces):
-            path, length = paths[row], int(lengths[row])
-            person[offset : offset + length] = person_by_piece[row, :length]
-            begin = 0
-            for i in range(1, length + 1):
-                if i < length and self._inside[path[i]]:
-                    continue
-                # A word keeps its tag only if every character does: the
-                # weakest character's marginal is the word's confidence.
-                confidence = float(chosen[row, begin:i].min())
-                words.append(Word(offset + begin, offset + i, self._labels[path[begin]], confidence))
-                begin = i
+            length = int(lengths[row])
+            person[origin[offset : offset + length]] = person_by_piece[row, :length]
+            starts = np.flatnonzero(begins[row, :length] | (np.arange(length) == 0))
+            labels = np.add.reduceat(by_label[row, :length], starts, axis=0).argmax(axis=1)
+            ends = [*starts[1:].tolist(), length]
+            for begin, end, label in zip(starts.tolist(), ends, labels.tolist(), strict=True):
+                # The weakest character's probability for the word's label.
+                confidence = float(by_label[row, begin:end, label].min())
+                words.append(
+                    Word(
+                        int(origin[offset + begin]),
+                        int(origin[offset + end - 1]) + 1,
+                        self._label_names[label],
+                        confidence,
+                    )
+                )
         return Tagging(words, person)
-
-    def _viterbi(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        batch, longest, tags = emissions.shape
-        emissions = emissions.astype(np.float32)
-        score = emissions[:, 0].copy()
-        identity = np.broadcast_to(np.arange(tags), (batch, tags))
-        back = np.empty((batch, longest, tags), dtype=np.int64)
-        incoming = self._incoming  # [to, from]: the reduction runs over contiguous memory
-        for t in range(1, longest):
-            candidates = score[:, None, :] + incoming
-            best = candidates.argmax(axis=2)
-            active = (t < lengths)[:, None]
-            back[:, t] = np.where(active, best, identity)
-            reached = np.take_along_axis(candidates, best[:, :, None], axis=2)[:, :, 0]
-            score = np.where(active, reached + emissions[:, t], score)
-        paths = np.empty((batch, longest), dtype=np.int64)
-        best = score.argmax(axis=1)
-        paths[:, -1] = best
-        rows = np.arange(batch)
-        for t in range(longest - 1, 0, -1):
-            best = back[rows, t, best]  # past a piece's end, back is the identity
-            paths[:, t - 1] = best
-        return paths
 
     def _marginals(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """P(tag at each character | piece), by scaled forward-backward."""
@@ -165,15 +158,37 @@ class LacTagger:
         return joint / np.maximum(joint.sum(axis=2, keepdims=True), 1e-300)
 
 
+def _shortened(text: str) -> tuple[str, np.ndarray]:
+    """`text` with each run of more than 4 ASCII digits cut to its first and
+    last two, and the position in `text` of every character kept."""
+    if _LONG_DIGITS.search(text) is None:
+        return text, np.arange(len(text))
+    kept: list[int] = []
+    at = 0
+    for match in _LONG_DIGITS.finditer(text):
+        kept.extend(range(at, match.start() + 2))
+        kept.extend((match.end() - 2, match.end() - 1))
+        at = match.end()
+    kept.extend(range(at, len(text)))
+    origin = np.array(kept)
+    return "".join(text[i] for i in kept), origin
+
+
 def _pieces(text: str) -> list[tuple[int, int]]:
-    out = []
-    for match in _PIECE.finditer(text):
+    """Sentences, joined while they fit in `_MAX_PIECE` (each encoder run has
+    a fixed cost), and cut at `_MAX_PIECE` when one alone does not."""
+    out: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(text):
         start, end = match.span()
+        if start == end:
+            continue
+        if out and end - out[-1][0] <= _MAX_PIECE:
+            out[-1] = (out[-1][0], end)
+            continue
         while end - start > _MAX_PIECE:
             out.append((start, start + _MAX_PIECE))
             start += _MAX_PIECE
-        if end > start:
-            out.append((start, end))
+        out.append((start, end))
     return out
 
 
