@@ -36,8 +36,8 @@ EDGE_RATIO = 0.3
 LATIN_FLOOR = 0.5
 _CAPITALISED = re.compile(r"[A-Z][a-z]")
 # Logistic calibration of the run's mean marginal m: p = 1 / (1 + e^-(A*logit(m) + B)).
-CALIBRATION_A = 0.62
-CALIBRATION_B = -0.55
+CALIBRATION_A = 0.56
+CALIBRATION_B = -0.48
 
 _TITLES = "(?:" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + ")"
 _TITLE = re.compile(_TITLES + "$")
@@ -59,7 +59,13 @@ def calibrated(mean_marginal: float) -> float:
     return 1.0 / (1.0 + math.exp(-(CALIBRATION_A * math.log(m / (1 - m)) + CALIBRATION_B)))
 
 
-def name_candidates(text: str, tagging: Tagging, floor: float | None = None) -> Iterator[Candidate]:
+def name_candidates(text: str, tagging: Tagging) -> Iterator[Candidate]:
+    for start, end, mean in name_runs(text, tagging):
+        yield Candidate(start, _with_romanisation(text, end), BASE + (1 - BASE) * calibrated(mean))
+
+
+def name_runs(text: str, tagging: Tagging, floor: float | None = None) -> Iterator[tuple[int, int, float]]:
+    """Candidate names with their mean name probability (before calibration)."""
     person = tagging.person
     floor = FLOOR if floor is None else floor
     i, length = 0, len(text)
@@ -88,9 +94,7 @@ def name_candidates(text: str, tagging: Tagging, floor: float | None = None) -> 
         mean = float(person[start:end].mean())
         if not _HAN.search(text, start, end) and mean < LATIN_FLOOR and not _CAPITALISED.match(text, start):
             continue  # LAC gives Latin words it cannot read ("order") some name probability
-        p = calibrated(mean)
-        end = _with_romanisation(text, end)
-        yield Candidate(start, end, BASE + (1 - BASE) * p)
+        yield start, end, mean
 
 
 def _inside_another_word(tagging: Tagging, start: int, end: int) -> bool:
