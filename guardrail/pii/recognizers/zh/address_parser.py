@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from guardrail.pii.recognizers.zh.tagger import PLACE, Word
+from guardrail.pii.recognizers.zh.tags import PLACE, Word
 
 _NUM = "0-9０-９一二三四五六七八九十百千零〇两兩"
 _UNITS = (

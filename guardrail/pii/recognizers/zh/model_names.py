@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 
 from guardrail.pii.recognizers.base import Candidate
-from guardrail.pii.recognizers.zh.tagger import PERSON, Tagging
+from guardrail.pii.recognizers.zh.tags import PERSON, Tagging
 from guardrail.pii.recognizers.zh.words import TITLES
 
 # Chosen on CLUENER2020 train (first 5,000 sentences): names leaking vs

@@ -16,6 +16,8 @@ surname). A model name that is an ordinary word or brand with no cue
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -23,8 +25,11 @@ from guardrail.pii.recognizers.base import Candidate
 from guardrail.pii.recognizers.zh.address_parser import addresses
 from guardrail.pii.recognizers.zh.model_names import name_candidates
 from guardrail.pii.recognizers.zh.names import ChineseNameRecognizer
-from guardrail.pii.recognizers.zh.tagger import LacTagger, Tagging
 from guardrail.pii.recognizers.zh.words import NOT_NAMES_WITHOUT_CUE
+
+if TYPE_CHECKING:
+    from guardrail.pii.recognizers.zh.tagger import LacTagger
+    from guardrail.pii.recognizers.zh.tags import Tagging
 
 ENTITIES = ("PERSON", "STREET_ADDRESS", "LOCATION")
 
@@ -39,6 +44,8 @@ class ChineseNerRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         if self._tagger is None:
+            from guardrail.pii.recognizers.zh.tagger import LacTagger  # numpy, ONNX Runtime
+
             self._tagger = LacTagger()
 
     def analyze(

@@ -19,37 +19,18 @@ analyzer's construction, never on a request.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-# LAC's entity tags and the parts of speech the recognizers read.
-PERSON, PLACE, ORGANIZATION = "PER", "LOC", "ORG"
+from guardrail.pii.recognizers.zh.tags import PERSON, Tagging, Word
+
 # LAC sees whole sentences (to a sentence end or a line break), joined into
 # pieces of up to this many characters.
 _SENTENCE = re.compile(r"[^\n。！？!?；;]*[\n。！？!?；;]?")
 _MAX_PIECE = 96
 _LONG_DIGITS = re.compile(r"[0-9]{5,}")
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    start: int
-    end: int
-    tag: str
-    # Probability (CRF marginal) that this word carries this tag, start to end.
-    confidence: float
-
-
-@dataclass(frozen=True, slots=True)
-class Tagging:
-    words: list[Word]
-    # Per character of the text: P(the character is part of a person's name).
-    # Higher recall than the words' tags alone: a name LAC is unsure of still
-    # carries some probability even where the best path calls it a place.
-    person: np.ndarray
 
 
 class LacTagger:
