@@ -28,16 +28,16 @@ from guardrail.pii.recognizers.zh.words import TITLES
 
 # Chosen on CLUENER2020 train (first 5,000 sentences): names leaking vs
 # ordinary characters masked; see docs/pii.md for the trade-off table.
-FLOOR = 0.1
+FLOOR = 0.07
 BASE = 0.4
 EDGE_RATIO = 0.3
-# A run of Latin letters only needs a higher mean probability, unless it is
-# capitalised like a name (Temple, not order, OK or APP).
+# A run of Latin letters only needs a higher mean probability.
 LATIN_FLOOR = 0.5
-_CAPITALISED = re.compile(r"[A-Z][a-z]")
+_CAPITALISED = re.compile(r"[A-Z][a-z]{2,}")
+_LATIN_NEAR = re.compile(r"[A-Za-z]")
 # Logistic calibration of the run's mean marginal m: p = 1 / (1 + e^-(A*logit(m) + B)).
-CALIBRATION_A = 0.56
-CALIBRATION_B = -0.48
+CALIBRATION_A = 0.60
+CALIBRATION_B = -0.60
 
 _TITLES = "(?:" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + ")"
 _TITLE = re.compile(_TITLES + "$")
@@ -92,9 +92,24 @@ def name_runs(text: str, tagging: Tagging, floor: float | None = None) -> Iterat
         if _inside_another_word(tagging, start, end):
             continue
         mean = float(person[start:end].mean())
-        if not _HAN.search(text, start, end) and mean < LATIN_FLOOR and not _CAPITALISED.match(text, start):
-            continue  # LAC gives Latin words it cannot read ("order") some name probability
+        if not _HAN.search(text, start, end) and mean < LATIN_FLOOR and not _embedded_name(text, start, end):
+            # LAC gives Latin words it cannot read some name probability, as
+            # much to "You" and "Please" as to "Temple"; English text is the
+            # English recognizers' (routing.py runs them on mixed text).
+            continue
         yield start, end, mean
+
+
+def _embedded_name(text: str, start: int, end: int) -> bool:
+    """A capitalised Latin word standing alone inside Chinese text (的Temple，),
+    not English: Han characters right before it, no other Latin word beside it."""
+    return (
+        _CAPITALISED.match(text, start) is not None
+        and start > 0
+        and _HAN.match(text, start - 1) is not None
+        and _LATIN_NEAR.search(text, max(0, start - 3), start) is None
+        and _LATIN_NEAR.search(text, end, end + 3) is None
+    )
 
 
 def _inside_another_word(tagging: Tagging, start: int, end: int) -> bool:
