@@ -60,9 +60,11 @@ _NUMBERED = re.compile(
 _NOT_IN_NAMES = "的是係系在到往去寄送发發给給住址为為改换換变變我你您他她请請帮幫把从從及或与與了和跟"
 _NAME_CHAR = rf"(?:(?![{_NOT_IN_NAMES}])[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
 # A road (its name may be empty after a place: 中和/LOC 路12號) with the
-# number that makes it an address; only the road is consumed, details follow.
+# number or block that makes it an address (88号, B座); only the road is
+# consumed, details follow.
 _ROAD_WITH_NUMBER = re.compile(
-    rf"{_NAME_CHAR}{{0,8}}?(?:大道|大街|路|街|道|巷|弄|胡同)(?=(?:[{_NUM}]{{1,3}}段)?[{_NUM}]{{1,5}}(?:号|號|巷|弄|段))"
+    rf"{_NAME_CHAR}{{0,8}}?(?:大道|大街|路|街|道|巷|弄|胡同)"
+    rf"(?=(?:[{_NUM}]{{1,3}}段)?(?:[{_NUM}]{{1,5}}(?:号|號|巷|弄|段)|[A-Za-z]{{1,2}}座))"
 )
 _ADMIN_SUFFIX = re.compile("(?:市|縣|县|区|區|镇|鎮|乡|鄉|村|里)(?![路街道巷弄])")
 _TW_POSTCODE_BEFORE = re.compile(r"(?<![0-9])[0-9]{3}(?:[0-9]{2})?[ \t]?$")
