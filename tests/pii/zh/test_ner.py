@@ -245,3 +245,17 @@ def test_analyzer_finds_cue_free_names_with_sockets_blocked(monkeypatch: pytest.
     (raw,) = analyzer.analyze([text], "zh")
     found = {(d.entity, text[d.start : d.end]) for d in select(text, raw, POLICY)}
     assert {("PERSON", "刘秀云"), ("PERSON", "张洋")} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You said: 你好，我叫王小明",  # an echoed answer: "You" is no person
+        "OK 谢谢 Please call me",
+        "我买的Nike鞋码数不对",
+        "这个iPhone手机壳有货吗",
+    ],
+)
+def test_latin_words_in_chinese_text_are_not_names(analyzer: Analyzer, text: str) -> None:
+    names = [value for entity, value in _found(analyzer, text) if entity == "PERSON"]
+    assert names in ([], ["王小明"])
