@@ -27,7 +27,7 @@ from guardrail.pii.recognizers.zh.tags import PERSON, Tagging
 from guardrail.pii.recognizers.zh.words import TITLES
 
 # Chosen on CLUENER2020 train (first 5,000 sentences): names leaking vs
-# ordinary characters masked; see docs/pii.md for the trade-off table.
+# ordinary characters masked; see training/pii_zh/README.md for the table.
 FLOOR = 0.07
 BASE = 0.4
 EDGE_RATIO = 0.3
