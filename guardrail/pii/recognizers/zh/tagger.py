@@ -31,6 +31,7 @@ from guardrail.pii.recognizers.zh.tags import PERSON, Tagging, Word
 _SENTENCE = re.compile(r"[^\n。！？!?；;]*[\n。！？!?；;]?")
 _MAX_PIECE = 96
 _LONG_DIGITS = re.compile(r"[0-9]{5,}")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class LacTagger:
@@ -80,7 +81,9 @@ class LacTagger:
         # digit, and support messages are full of them. `origin` maps each
         # character LAC reads back to the text.
         read, origin = _shortened(text)
-        pieces = _pieces(read)
+        # A piece with no Han character holds nothing this tagger is for
+        # (English is the English recognizers'): not read.
+        pieces = [(a, b) for a, b in _pieces(read) if _HAN.search(read, a, b)]
         if not pieces:
             return Tagging([], person)
         # The encoder runs piece by piece (padding would change what its
