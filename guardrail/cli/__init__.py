@@ -1,7 +1,7 @@
 """The `guardrail` command.
 
 Subcommands are imported when they run, not when the command starts: the
-proxy's PII and policy engines (spaCy, Presidio, jieba) and litellm take
+proxy's PII and policy engines (spaCy, Presidio, the Chinese tagger) and litellm take
 seconds to load, and `--help`, `keys`, `reviewers`, `review` and `audit`
 need none of them.
 """

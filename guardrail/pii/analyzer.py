@@ -41,8 +41,8 @@ class Analyzer:
         ensure_offline()
         models = {**DEFAULT_MODELS, **(models or {})}
         self.languages = languages
-        # Languages without a model (Chinese: none ships offline) run their
-        # pattern and cue-word recognizers only.
+        # Languages without a spaCy model (Chinese) run their recognizers
+        # without an NLP pass; Chinese brings its own tagger as a recognizer.
         self._nlp_languages = frozenset(lang for lang in languages if lang in models)
         nlp_engine = TrimmedSpacyNlpEngine(
             [{"lang_code": lang, "model_name": models[lang]} for lang in languages if lang in models]

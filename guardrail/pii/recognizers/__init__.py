@@ -1,7 +1,7 @@
 """Recognizers by language family. A language is one entry in `FAMILIES`:
 a function building its recognizers and the entity types they produce. Chinese
-has no NER model (none ships offline): its recognizers are patterns and cue
-words, and the analyzer runs it without an NLP pass.
+has no spaCy model: its model (Baidu LAC) is one of its recognizers, and the
+analyzer runs it without an NLP pass.
 """
 
 from __future__ import annotations

