@@ -9,8 +9,13 @@ trainers") is not a person's name, even when a name list holds it. So the
 second pass (`combine`) drops rule-based PERSON findings that lie inside a
 span the model gave a non-person label, and keeps everything else.
 
-Kept from the small model's days: a single word after an article or
-demonstrative is rarely a person ("the Austin warehouse").
+The model's own spans are tidied where it is known to slip: a greeting or
+sign-off word is not part of the name after it ("Cheers Carol"); a lone word
+that is a common capitalised word or has at most two letters is no name on
+its own ("Mate", "Ta"); a single word after an article or demonstrative is
+rarely a person ("the Austin warehouse"); and where a validated pattern
+(card, IBAN, email, phone, ID) lies inside a model span, the pattern decides
+what those characters are and the model keeps only the rest.
 """
 
 from __future__ import annotations
@@ -22,13 +27,34 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from guardrail.pii.recognizers.en.known_names import previous_word
+from guardrail.pii.recognizers.en.words import COMMON_CAPITALISED
 
 _THINGS_BEFORE = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+# Words a model may take into a name beside them: greetings and sign-offs.
+_NAME_EDGE_WORDS = frozenset(
+    """
+    hi hello hey dear thanks thank thx cheers regards best kind warm many sincerely yours
+    love bye please sorry yes no ok okay good morning afternoon evening mate team ta
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+# First-pass findings at least this sure, of these kinds, decide their characters.
+_PATTERN_KINDS = frozenset(
+    {
+        "CREDIT_CARD", "IBAN_CODE", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "US_ITIN",
+        "US_PASSPORT", "UK_NHS", "UK_NINO", "IP_ADDRESS", "CRYPTO", "URL",
+    }
+)
+_PATTERN_SCORE = 0.6
+_CUE_RECOGNIZERS = frozenset({"ContextNameRecognizer"})
 # Model labels that say "not a person" (ORG and the like are ignored as
 # entities, see nlp.py, but still read here from the tokens' Doc).
 _NOT_PERSON_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
-# Between the parts of one address: spaces, newlines, commas.
-_ADDRESS_GAP = re.compile(r"[\s,]*")
+# Between the parts of one address: spaces, newlines, commas, and the quote
+# marks of a quoted e-mail ("> ") at the start of a line.
+_ADDRESS_GAP = re.compile(r"(?:[\s,]|(?<=\n)[>|])*")
+# "the corner of Main Street and 5th Avenue" is one address.
+_CORNER_BEFORE = re.compile(r"(?:the\s+)?corner\s+of\s+\Z", re.IGNORECASE)
 _POSTCODE = re.compile(r"[A-Z]{0,2}-?\d[\dA-Z -]{1,8}")
 
 
@@ -36,15 +62,11 @@ class EnglishSpacyRecognizer(SpacyRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        found = [
-            r
-            for r in super().analyze(text, entities, nlp_artifacts)
-            if not (
-                r.entity_type == "PERSON"
-                and " " not in text[r.start : r.end].strip()
-                and previous_word(text, r.start) in _THINGS_BEFORE
-            )
-        ]
+        found = []
+        for r in super().analyze(text, entities, nlp_artifacts):
+            if r.entity_type == "PERSON" and not _tidy_person(text, r):
+                continue
+            found.append(r)
         return _joined_addresses(text, found)
 
     def combine(
@@ -57,11 +79,62 @@ class EnglishSpacyRecognizer(SpacyRecognizer):
         """First-pass findings weighed against the model's, plus the model's."""
         vetoes = _not_person_spans(nlp_artifacts)
         kept = [
-            r
-            for r in first
-            if not (r.entity_type == "PERSON" and any(s <= r.start and r.end <= e for s, e in vetoes))
+            r for r in first if not (_vetoable(r) and any(s <= r.start and r.end <= e for s, e in vetoes))
         ]
-        return kept + own
+        patterns = sorted(
+            (r.start, r.end)
+            for r in first
+            if r.entity_type in _PATTERN_KINDS and r.score >= _PATTERN_SCORE
+        )
+        return kept + [piece for r in own for piece in _outside(text, r, patterns)]
+
+
+def _vetoable(result: RecognizerResult) -> bool:
+    """A rule-based PERSON from a name list; a cue ("my name is", "Hi X,")
+    is evidence of its own and stands against the model's reading."""
+    if result.entity_type != "PERSON":
+        return False
+    recognizer = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
+    return recognizer not in _CUE_RECOGNIZERS
+
+
+def _tidy_person(text: str, result: RecognizerResult) -> bool:
+    """Trim greeting words off a model PERSON; False when no name is left."""
+    words = list(_WORD.finditer(text, result.start, result.end))
+    while words and words[0].group(0).lower().rstrip(".") in _NAME_EDGE_WORDS:
+        words.pop(0)
+    while words and words[-1].group(0).lower().rstrip(".") in _NAME_EDGE_WORDS:
+        words.pop()
+    if not words:
+        return False
+    result.start, result.end = words[0].start(), words[-1].end()
+    if len(words) == 1:
+        word = words[0].group(0).lower()
+        if len(word.rstrip(".")) <= 2 or word in COMMON_CAPITALISED:
+            return False
+        if previous_word(text, result.start) in _THINGS_BEFORE:
+            return False
+    return True
+
+
+def _outside(text: str, result: RecognizerResult, patterns: list[tuple[int, int]]) -> list[RecognizerResult]:
+    """The parts of a model span that no validated pattern covers."""
+    inside = [(s, e) for s, e in patterns if s < result.end and e > result.start]
+    if not inside:
+        return [result]
+    pieces, at = [], result.start
+    for start, end in [*inside, (result.end, result.end)]:
+        piece = text[at:start].strip(" \t\n,;:-")
+        if start > at and sum(c.isalnum() for c in piece) >= 3:
+            offset = text.index(piece, at)
+            pieces.append(
+                RecognizerResult(
+                    result.entity_type, offset, offset + len(piece), result.score,
+                    result.analysis_explanation, result.recognition_metadata,
+                )
+            )
+        at = max(at, end)
+    return pieces
 
 
 def _not_person_spans(nlp_artifacts: NlpArtifacts | None) -> list[tuple[int, int]]:
@@ -89,6 +162,9 @@ def _joined_addresses(text: str, results: list[RecognizerResult]) -> list[Recogn
     for result in out:
         if result.entity_type == "STREET_ADDRESS":
             result.end = _postcode_after(text, result.end)
+            corner = _CORNER_BEFORE.search(text, max(0, result.start - 20), result.start)
+            if corner:
+                result.start = corner.start()
     return out
 
 
