@@ -44,6 +44,11 @@ def main() -> None:
         | {f"{m}-{label}" for m in "BILU" for label in labels}
     )
     (args.target / "vocab" / "strings.json").write_text(json.dumps(strings), encoding="utf-8")
+    # Training paths (temporary folders) mean nothing where the model is used.
+    config = spacy.util.load_config(args.target / "config.cfg", interpolate=False)
+    for key in config["paths"]:
+        config["paths"][key] = None
+    config.to_disk(args.target / "config.cfg")
     meta_path = args.target / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
