@@ -252,6 +252,12 @@ class Values:
                 return text
             except AttributeError:
                 pass
+        if rng.random() < 0.05:
+            first, second = (
+                self._attr(fake, "street_name", "street_name"),
+                self._attr(fake, "street_name", "street_name"),
+            )
+            return f"{rng.choice(['the corner of', 'corner of', 'the corner of'])} {first} and {second}"
         street = self.street(locale)
         city = self.city(locale)
         postcode = self._attr(fake, "postcode", "postcode")

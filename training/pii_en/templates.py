@@ -81,6 +81,13 @@ OWN_TEMPLATES = (
     "Is {{first_name}} still working there? {{pronoun}} helped me in {{month}}.",
     "Return label for {{person}}, {{address}}, order {{order}}.",
     "I am {{first_name}} {{last_name}} from {{city}}, {{country}}.",
+    "The shop was started by {{last_name}}, {{last_name}} and {{last_name}} in {{year}}.",
+    "{{last_name}} and {{last_name}} signed the delivery note.",
+    "ask {{first_name}} or {{first_name}} at the front desk",
+    "Invited: {{person}}, {{person}}, {{first_name}} and {{last_name}}.",
+    "According to {{last_name}}, the {{product}} was fine when it left.",
+    "{{organization}} hired {{last_name}} as {{job}} last {{month}}.",
+    "> {{person}}\n> {{address}}\n> {{phone}}",
 )
 
 # Text with no personal data that looks like it might have some: products,
