@@ -52,6 +52,9 @@ _PRODUCT_WORDS = frozenset(
     paypal visa mastercard amex premium pro plus mini ultra max app wifi bluetooth usb
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_NOT_IN_NAMES = re.compile(r"[\d\\/:@\"<>{}\[\]()=_#|*+%$]")
+# Words a model may run an address into: "12 Oak Street now".
+_ADDRESS_TAIL_WORDS = frozenset({"now", "asap", "instead", "too", "again", "though", "please", "thanks"})
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 # First-pass findings at least this sure, of these kinds, decide their characters.
 _PATTERN_KINDS = frozenset(
@@ -158,6 +161,8 @@ def _vetoable(result: RecognizerResult) -> bool:
 
 def _tidy_person(text: str, result: RecognizerResult) -> bool:
     """Trim greeting words off a model PERSON; False when no name is left."""
+    if _NOT_IN_NAMES.search(text, result.start, result.end):
+        return False  # digits, paths, markup: no person's name
     words = list(_WORD.finditer(text, result.start, result.end))
     while words and words[0].group(0).lower().rstrip(".") in _NAME_EDGE_WORDS:
         words.pop(0)
@@ -222,11 +227,21 @@ def _joined_addresses(text: str, results: list[RecognizerResult]) -> list[Recogn
         out.append(result)
     for result in out:
         if result.entity_type == "STREET_ADDRESS":
+            result.end = _trim_address_tail(text, result.start, result.end)
             result.end = _postcode_after(text, result.end)
             corner = _CORNER_BEFORE.search(text, max(0, result.start - 20), result.start)
             if corner:
                 result.start = corner.start()
     return out
+
+
+def _trim_address_tail(text: str, start: int, end: int) -> int:
+    """An address ends before an ordinary lower-case word the model ran into."""
+    words = list(_WORD.finditer(text, start, end))
+    while len(words) > 1 and words[-1].group(0) in _ADDRESS_TAIL_WORDS:
+        words.pop()
+        end = words[-1].end()
+    return end
 
 
 def _postcode_after(text: str, end: int) -> int:
