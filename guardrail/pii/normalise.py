@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_IDENTIFIERS = frozenset(
+IDENTIFIERS = frozenset(
     {
         "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "US_PASSPORT",
         "UK_NHS", "UK_NINO", "IP_ADDRESS", "CN_RESIDENT_ID", "TW_NATIONAL_ID", "HK_ID_CARD",
@@ -20,6 +20,6 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalise(entity: str, value: str) -> str:
-    if entity in _IDENTIFIERS:
+    if entity in IDENTIFIERS:
         return _NOT_ALNUM.sub("", value).upper()
     return _SPACE.sub(" ", value.strip()).casefold()

@@ -1,18 +1,11 @@
 """Running the recognizers of one language over a batch of texts, in two passes.
 
-NER is most of the cost of analysis, and on customer mail much of what it would
-look at is already settled by the pattern recognizers: the capitalised words
-of a street address, an email's name part, a name after "Hi". So the pattern
-recognizers run first; NER then skips candidate words inside what they found
-with confidence (`nlp.TrimmedSpacyNlpEngine.process_texts(settled=...)`), and
-the recognizers that read NLP output run last. Then, as in Presidio's
-`AnalyzerEngine.analyze` at threshold 0: context enhancement, duplicates
-removed. Presidio's engine is bypassed only because it cannot order the passes.
-
-Trade-off: no LOCATION is reported inside a settled street address, so a
-policy that masks LOCATION but not STREET_ADDRESS keeps a town written inside
-a street address. A policy masking neither is unaffected; the default masks
-STREET_ADDRESS.
+The pattern recognizers run first, then NER once over the whole batch, then
+the recognizers that read NLP output (the NER recognizer, which also weighs
+the first pass's findings against the model's, see `recognizers/en/ner.py`).
+Then, as in Presidio's `AnalyzerEngine.analyze` at threshold 0: context
+enhancement, duplicates removed. Presidio's engine is bypassed only because
+it cannot hand the first pass to the second.
 """
 
 from __future__ import annotations
@@ -26,11 +19,6 @@ from guardrail.pii.detection import Detection
 from guardrail.pii.nlp import TrimmedSpacyNlpEngine
 from guardrail.pii.recognizers.base import RegexRecognizer
 
-# A pattern detection at least this confident removes its words from NER's
-# candidates (the weakest kept: a street line 0.6, a titled name 0.85; a bare
-# postcode 0.5 and a lone digit run are not enough).
-SETTLED_SCORE = 0.6
-
 
 def analyze_texts(
     engine: AnalyzerEngine, nlp: TrimmedSpacyNlpEngine, texts: Sequence[str], language: str
@@ -43,13 +31,10 @@ def analyze_texts(
     readers = [r for r in recognizers if not isinstance(r, (RegexRecognizer, PatternRecognizer))]
 
     first = [_run(patterns, text, entities, None) for text in texts]
-    settled = [
-        [(r.start, r.end) for r in results if r.score >= SETTLED_SCORE] for results in first
-    ]
-    artifacts = nlp.process_texts(list(texts), language, settled=settled)
+    artifacts = nlp.process_texts(list(texts), language)
     out = []
     for text, results, nlp_artifacts in zip(texts, first, artifacts, strict=True):
-        results = results + _run(readers, text, entities, nlp_artifacts)
+        results = _second_pass(readers, text, entities, nlp_artifacts, results)
         results = engine.context_aware_enhancer.enhance_using_context(
             text, results, nlp_artifacts, recognizers
         )
@@ -63,6 +48,27 @@ def analyze_texts(
             )
         )
     return out
+
+
+def _second_pass(
+    readers: list[EntityRecognizer],
+    text: str,
+    entities: list[str],
+    nlp_artifacts: NlpArtifacts,
+    first: list[RecognizerResult],
+) -> list[RecognizerResult]:
+    """The NLP readers' results. A reader with `combine(text, others, own,
+    nlp_artifacts)` (the model-backed one) runs last and may revise what every
+    other recognizer found."""
+    combiners = [r for r in readers if hasattr(r, "combine")]
+    results = list(first)
+    for reader in readers:
+        if reader not in combiners:
+            results += _run([reader], text, entities, nlp_artifacts)
+    for reader in combiners:
+        own = _run([reader], text, entities, nlp_artifacts)
+        results = reader.combine(text, results, own, nlp_artifacts)
+    return results
 
 
 def _run(

@@ -153,7 +153,7 @@ class PiiService:
         return [
             (d.entity, Span(d.start, d.end))
             for d in detections
-            if not protected.is_own_value(text[d.start : d.end])
+            if not protected.is_own_value(text[d.start : d.end], d.entity)
         ]
 
     async def aclose(self) -> None:

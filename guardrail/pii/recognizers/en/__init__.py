@@ -27,9 +27,9 @@ from guardrail.pii.recognizers.generic import (
 )
 from guardrail.pii.recognizers.generic.url import WebAddressRecognizer
 
-# What spaCy's NER contributes; ORGANIZATION is left out (brands and shops,
+# What the NER model contributes; ORGANIZATION is left out (brands and shops,
 # many false positives, rarely personal).
-NER_ENTITIES = ("PERSON", "LOCATION", "NRP", "DATE_TIME")
+NER_ENTITIES = ("PERSON", "LOCATION", "NRP", "DATE_TIME", "STREET_ADDRESS")
 
 ENTITIES = frozenset(
     {

@@ -1,0 +1,115 @@
+"""The English NER model over whole texts: names of any culture with no cue,
+lower-case names, international multi-line addresses, and ordinary words
+(a city given as an answer, sizes and colours, weather) that are no names."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrail.pii import Analyzer, PiiPolicy
+from guardrail.pii.detection import select
+
+POLICY = PiiPolicy.default()
+
+
+def _found(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
+    (raw,) = analyzer.analyze([text], "en")
+    return [(d.entity, text[d.start : d.end]) for d in select(text, raw, POLICY)]
+
+
+def _covered(analyzer: Analyzer, text: str, value: str, entity: str) -> bool:
+    """Whether one detection of `entity` covers all of `value`."""
+    (raw,) = analyzer.analyze([text], "en")
+    start = text.index(value)
+    return any(
+        d.entity == entity and d.start <= start and start + len(value) <= d.end
+        for d in select(text, raw, POLICY)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param(
+            "Olumide Adeyemi-Okafor sent the form on Tuesday.",
+            "Olumide Adeyemi-Okafor",
+            marks=pytest.mark.xfail(strict=True, reason="known miss: the model reads this name as a company"),
+        ),
+        ("The parcel was signed for by Bogdan Wróblewski at noon.", "Bogdan Wróblewski"),
+        ("Yuki Tanabe and Paavo Heikkinen both asked about the sofa.", "Paavo Heikkinen"),
+        ("Yesterday Nguyen Thi Lan wrote that the lamp flickers.", "Nguyen Thi Lan"),
+        pytest.param(
+            "Forward the invoice to Siobhán Ní Bhriain, she pays for the office.",
+            "Siobhán Ní Bhriain",
+            marks=pytest.mark.xfail(strict=True, reason="known miss: the model reads 'to <name>' as a place"),
+        ),
+    ],
+)
+def test_foreign_names_without_a_cue(analyzer: Analyzer, text: str, name: str):
+    assert _covered(analyzer, text, name, "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("hi this is maria gonzalez, my parcel is late again", "maria gonzalez"),
+        ("can you ask james okoro to call me back about the refund", "james okoro"),
+        ("thanks brandon, that fixed it", "brandon"),
+    ],
+)
+def test_lower_case_names(analyzer: Analyzer, text: str, name: str):
+    assert _covered(analyzer, text, name, "PERSON")
+
+
+@pytest.mark.parametrize("text", ["set the path to C:\\tmp first", "size chart says medium"])
+def test_lone_lower_case_words_are_no_names(analyzer: Analyzer, text: str):
+    assert _found(analyzer, text) == []
+
+
+FINNISH = "Please send the replacement to:\nKauppakatu 12 B 7\n33100 Tampere\nFinland\n\nThanks"
+GERMAN = "New delivery address: Lindenstraße 45, Hinterhaus\n10117 Berlin\nGermany. The old one is closed."
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (FINNISH, "Kauppakatu 12 B 7\n33100 Tampere"),
+        (GERMAN, "Lindenstraße 45, Hinterhaus\n10117 Berlin"),
+    ],
+)
+def test_international_multi_line_addresses_found_whole(analyzer: Analyzer, text: str, address: str):
+    assert _covered(analyzer, text, address, "STREET_ADDRESS")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paris",
+        "Size M is in stock in navy",
+        "Sunny, 21C",
+        "Which colour would you like, sage or ivory?",
+    ],
+)
+def test_ordinary_words_are_not_personal_data(analyzer: Analyzer, text: str):
+    assert _found(analyzer, text) == []
+
+
+def test_a_city_is_a_place_not_a_person(analyzer: Analyzer):
+    # The name list holds "Paris"; the model reads a bare "Paris" as the city.
+    (raw,) = analyzer.analyze(["Paris"], "en")
+    assert "PERSON" not in {d.entity for d in raw}
+    assert "LOCATION" in {d.entity for d in raw}
+
+
+def test_patterns_still_found_next_to_the_model(analyzer: Analyzer):
+    text = "Card 4111 1111 1111 1111, mail ana.ferreira@example.pt, IBAN DE89 3704 0044 0532 0130 00"
+    kinds = {entity for entity, _ in _found(analyzer, text)}
+    assert {"CREDIT_CARD", "EMAIL_ADDRESS", "IBAN_CODE"} <= kinds
+
+
+def test_a_name_found_once_is_masked_everywhere_in_the_text(analyzer: Analyzer):
+    text = "Teodora Vasilescu ordered twice. Vasilescu says the second box was empty."
+    (raw,) = analyzer.analyze([text], "en")
+    persons = [d for d in select(text, raw, POLICY) if d.entity == "PERSON"]
+    for at in (text.index("Vasilescu"), text.rindex("Vasilescu")):
+        assert any(d.start <= at and at + len("Vasilescu") <= d.end for d in persons)
