@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from guardrail.observability.metrics import Metrics
+from guardrail.review.stats import review_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,13 @@ def queue_gauges(metrics: Metrics, queue: Any, kinds: list[str]) -> Refresh:
         for kind in sorted({*kinds, *by_kind}):
             metrics.review_queue_depth.labels(kind=metrics.id_label(kind)).set(by_kind.get(kind, 0))
         metrics.review_oldest_seconds.set(counts.get("oldest_age_seconds") or 0)
+        loop = await review_metrics(queue)
+        metrics.review_due_soon.set(loop.due_soon)
+        for (app, rule, call, enforcement), n in loop.decisions.items():
+            metrics.review_labels.labels(
+                app=metrics.id_label(app), rule=metrics.id_label(rule or "none"),
+                call=metrics.id_label(call), enforcement=metrics.id_label(enforcement),
+            ).set(n)
 
     return refresh
 

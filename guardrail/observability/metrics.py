@@ -86,6 +86,17 @@ class Metrics:
             "guardrail_review_oldest_seconds", "Age of the oldest open review item (0 when empty).",
             multiprocess_mode="mostrecent",
         )
+        # Mirrors of counts kept in Redis (shared by every replica), so gauges.
+        self.review_labels = self.gauge(
+            "guardrail_review_labels",
+            "Reviewer decisions as labels on the rules that held the item, all time "
+            "(call: approved, edited, rejected, expired; enforcement: enforced, shadow, or the item kind).",
+            ["app", "rule", "call", "enforcement"], multiprocess_mode="mostrecent",
+        )
+        self.review_due_soon = self.gauge(
+            "guardrail_review_due_soon", "Open review items close to their deadline.",
+            multiprocess_mode="mostrecent",
+        )
         self.review_decision_seconds = self.histogram(
             "guardrail_review_decision_seconds", "Time from hold to a reviewer's decision.",
             ["outcome"], buckets=DECISION_BUCKETS,

@@ -22,6 +22,7 @@ from guardrail.pii.analyzer import Analyzer
 from guardrail.pii.conversation import ProtectedConversation
 from guardrail.pii.detection import Detection, select
 from guardrail.pii.errors import PiiUnavailable
+from guardrail.pii.foreign import may_be_foreign
 from guardrail.pii.keyring import KeyRing, VaultKeyError
 from guardrail.pii.known_values import KnownValues
 from guardrail.pii.limits import Pieces, TextLimits
@@ -153,7 +154,8 @@ class PiiService:
         return [
             (d.entity, Span(d.start, d.end))
             for d in detections
-            if not protected.is_own_value(text[d.start : d.end], d.entity)
+            if may_be_foreign(d.entity, text[d.start : d.end])
+            and not protected.is_own_value(text[d.start : d.end], d.entity)
         ]
 
     async def aclose(self) -> None:

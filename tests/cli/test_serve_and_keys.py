@@ -76,7 +76,8 @@ def _serve(workdir: Path, port: int, *extra: str) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
+    # Each worker loads the PII models; on a busy 2-core machine that takes a while.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"serve exited: {process.stdout.read() if process.stdout else ''}")

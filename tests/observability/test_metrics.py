@@ -107,6 +107,12 @@ def test_hold_to_decision_time_is_observed(guarded: ProxyHarness) -> None:
     bucket = "guardrail_review_decision_seconds_bucket"
     assert after.value(bucket, outcome="reject", le="+Inf") - before.value(bucket, outcome="reject",
                                                                           le="+Inf") == 1
+    # The rejection is a label on each rule that held it: what rule precision is made of.
+    labels = {"app": "shop", "call": "rejected", "enforcement": "enforced"}
+    rules = after.label_values("guardrail_review_labels", "rule")
+    assert rules and "none" not in rules
+    name = "guardrail_review_labels"
+    assert after.value(name, **labels) - before.value(name, **labels) >= 1
 
 
 @pytest.fixture(scope="module")

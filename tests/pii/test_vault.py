@@ -113,7 +113,7 @@ async def test_ciphertexts_swapped_between_labels_fail_closed(redis_client, pii_
     assert first and second
     await redis_client.hset(key, mapping={"s:EMAIL_ADDRESS_1": second, "s:EMAIL_ADDRESS_2": first})
     with pytest.raises(PiiUnavailable):
-        await service.restorer_for("app", protected.conversation_id)
+        await service.restorer_for("app", protected.conversation_id, protected.labels)
     await service.aclose()
 
 
@@ -126,6 +126,6 @@ async def test_entries_sealed_before_labels_were_bound_still_open(redis_client, 
     await redis_client.hset(
         f"{pii_prefix}pii:v:{cid}", mapping={"r:PERSON_1": base64.b64encode(sealed), "n:PERSON": 1}
     )
-    restorer = await service.restorer_for("app", cid)
+    restorer = await service.restorer_for("app", cid, ["PERSON_1"])
     assert restorer.restore("Hi <PERSON_1>") == "Hi Alice Johnson"
     await service.aclose()

@@ -105,11 +105,6 @@ def test_the_tool_call_comes_back_with_its_arguments(proxy: ProxyHarness) -> Non
     assert json.loads(call.function.arguments) == {"city": "Paris"}
 
 
-@pytest.mark.xfail(
-    reason="detection: the name recognizer tags a bare 'Paris' as PERSON even where the "
-    "analyzer also finds it a LOCATION (guardrail/pii/recognizers)",
-    strict=False,
-)
 def test_a_city_in_tool_arguments_reaches_the_provider_as_written(proxy: ProxyHarness) -> None:
     proxy.client().chat.completions.create(
         model=MODEL, messages=round_trip("Sunny, 21C"), tools=[WEATHER_TOOL]
@@ -118,10 +113,6 @@ def test_a_city_in_tool_arguments_reaches_the_provider_as_written(proxy: ProxyHa
     assert json.loads(sent) == {"city": "Paris"}
 
 
-@pytest.mark.xfail(
-    reason="detection: the name recognizer tags a bare 'Paris' as PERSON (guardrail/pii/recognizers)",
-    strict=False,
-)
 def test_a_bare_city_reply_reaches_the_provider_as_written(proxy: ProxyHarness) -> None:
     proxy.provider.responder = lambda body: Reply(content="Noted.")
     messages = [
