@@ -19,7 +19,10 @@ from guardrail.audit import AuditLog
 from guardrail.config import Settings, default_policies_dir, resolve_env_references
 from guardrail.errors import ApiError
 from guardrail.pii import PiiService
+from guardrail.pii.policy import PiiPolicy
 from guardrail.policy import PolicyStore
+from guardrail.policy.semantic import SemanticResources
+from guardrail.policy.semantic.judging import UpstreamJudgeClient
 from guardrail.proxy.middleware import (
     AppKeyMiddleware,
     RequestIdMiddleware,
@@ -51,17 +54,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
     redis_handle = open_redis(settings.redis_url, settings.data_dir)
     redis = redis_handle.client
     prefix = settings.redis_prefix
-    policies = PolicyStore(settings.policies_dir or default_policies_dir())
-    policies.load()  # a broken policy set refuses to start, loudly
     audit = AuditLog(redis, prefix=prefix)
     queue = ReviewQueue(redis, prefix=prefix, audit=audit)
     keys = vault_keys(settings.vault_keys, settings.data_dir)
     pii = PiiService(redis, prefix=prefix, vault_keys=keys)
+    upstream = Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream)
+    # Semantic rules: the bundled model is loaded here, once, when a policy
+    # needs it; LLM-judged rules call models of the model_list, de-identified.
+    semantic = SemanticResources(
+        judge=UpstreamJudgeClient(upstream, pii, PiiPolicy(entities="default"))  # type: ignore[arg-type]
+    )
+    policies = PolicyStore(settings.policies_dir or default_policies_dir(), semantic=semantic)
+    policies.load()  # a broken policy set refuses to start, loudly
     services = Services(
         settings=settings,
         redis=redis,
         keys=KeyStore(redis, prefix=prefix),
-        upstream=Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream),
+        upstream=upstream,
         policies=policies,
         pii=pii,
         queue=queue,

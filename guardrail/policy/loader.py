@@ -56,7 +56,7 @@ def gateway_set() -> PolicySet:
     return PolicySet(DEFAULT_SET, EMPTY_VERSION)
 
 
-def load_directory(directory: Path) -> LoadedPolicies:
+def load_directory(directory: Path, semantic: Any = None) -> LoadedPolicies:
     """Load every set in `directory`, or raise PolicyError naming every problem."""
     if not directory.is_dir():
         raise PolicyError([Problem(str(directory), None, "(directory)", "no such directory")])
@@ -82,7 +82,7 @@ def load_directory(directory: Path) -> LoadedPolicies:
             problems.append(manifest.doc.problem(["set"], f"set {set_name!r} is defined twice"))
             continue
         plans[set_name] = [*_included(directory, manifest, sources, problems), manifest]
-    sets = {name: _build(name, parts, problems) for name, parts in plans.items()}
+    sets = {name: _build(name, parts, problems, semantic) for name, parts in plans.items()}
     default = _default_name(sets, manifests, problems)
     if problems:
         raise PolicyError(problems)
@@ -154,7 +154,7 @@ def _single(parts: list[_Source], section: str, problems: list[Problem]) -> Any:
     return getattr(defined[0].model, section) if defined else None
 
 
-def _build(name: str, parts: list[_Source], problems: list[Problem]) -> PolicySet:
+def _build(name: str, parts: list[_Source], problems: list[Problem], semantic: Any = None) -> PolicySet:
     configs: list[RuleConfig] = []
     where: dict[str, tuple[_Source, int]] = {}
     for part in parts:
@@ -181,7 +181,7 @@ def _build(name: str, parts: list[_Source], problems: list[Problem]) -> PolicySe
     for part in parts:
         for key, by_language in part.model.texts.items():
             texts.setdefault(key, {}).update(by_language)
-    env = BuildEnv(Texts(texts), tuple(configs))
+    env = BuildEnv(Texts(texts), tuple(configs), semantic)
     rules = []
     for config in configs:
         rule_type = REGISTRY[config.type]  # type: ignore[attr-defined]

@@ -80,6 +80,8 @@ class BuildEnv:
 
     texts: Texts
     rules: tuple[RuleConfig, ...] = ()
+    # The semantic model and judge client (`semantic.SemanticResources`).
+    semantic: Any = None
 
 
 @dataclass(frozen=True)
