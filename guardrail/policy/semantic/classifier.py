@@ -35,6 +35,7 @@ from .learning import (
     fit_centroids,
     folds,
 )
+from .lexical import WordEvidence
 from .units import Unit, units, whole_vector
 
 # Regularisation strengths, chosen by cross-validation on the training split
@@ -42,15 +43,18 @@ from .units import Unit, units, whole_vector
 DETECTOR_L2 = 1e-4
 # How fast a rule's share falls as an answer is less like its examples
 # than like another rule's.
-ATTRIBUTION_SHARPNESS = 10.0
+ATTRIBUTION_SHARPNESS = 30.0
 # The share of the detector's weight on breaking examples: above one half
 # leans towards keeping a doubtful answer back for a person.
 POSITIVE_SHARE = 0.5
 _FOLDS = 5
+# Weight of the word evidence (lexical.py) in the detector's log-odds.
+WORD_WEIGHT = 3.0
 # A false alarm costs this many missed breaks when a threshold is calibrated:
 # every rule of a set can hold a good answer, so false alarms add up.
 FALSE_ALARM_WEIGHT = 10.0
-_THRESHOLD_RANGE = (0.2, 0.9)
+# A calibrated threshold never goes below even odds.
+_THRESHOLD_RANGE = (0.5, 0.95)
 MAX_CLOSEST = 2
 _RECENT_ANSWERS = 32
 
@@ -81,22 +85,28 @@ class RuleScore:
 class _Fitted:
     standardiser: Standardiser
     detector: BinaryModel
+    words: WordEvidence
     attributor: CentroidModel
 
-    def rule_scores(self, vectors: np.ndarray) -> np.ndarray:
+    def rule_scores(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """(units, rules): detector probability shared out by attribution."""
         x = self.standardiser(vectors)
-        bad = self.detector.probability(x)
+        logit = x @ self.detector.weights + self.detector.bias
+        bad = 1.0 / (1.0 + np.exp(-(logit + WORD_WEIGHT * self.words.score(texts))))
         return bad[:, None] * self.attributor.shares(x)
 
 
-def _fit(pos: np.ndarray, labels: np.ndarray, neg: np.ndarray, rules: int) -> _Fitted:
+def _fit(
+    pos: np.ndarray, labels: np.ndarray, neg: np.ndarray, rules: int,
+    pos_texts: Sequence[str], neg_texts: Sequence[str],
+) -> _Fitted:
     standardiser = Standardiser.fit(np.vstack([pos, neg]))
     x = standardiser(np.vstack([pos, neg]))
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
     detector = fit_binary(x, y, balanced_weights(y, POSITIVE_SHARE), DETECTOR_L2)
+    words = WordEvidence.fit(pos_texts, neg_texts)
     attributor = fit_centroids(standardiser(pos), labels, rules, ATTRIBUTION_SHARPNESS)
-    return _Fitted(standardiser, detector, attributor)
+    return _Fitted(standardiser, detector, words, attributor)
 
 
 class SetClassifier:
@@ -114,7 +124,9 @@ class SetClassifier:
         pos = np.vstack(self._break_vectors)
         labels = np.concatenate([np.full(len(v), i) for i, v in enumerate(self._break_vectors)])
         neg = np.vstack([*self._fine_vectors, _embed(list(background), encoder)])
-        self._fitted = _fit(pos, labels, neg, len(rules))
+        self._pos_texts = [t for texts in self._breaks for t in texts]
+        self._neg_texts = [t for texts in self._fine for t in texts] + list(background)
+        self._fitted = _fit(pos, labels, neg, len(rules), self._pos_texts, self._neg_texts)
         self.calibrated = self._calibrate(pos, labels, neg)
         self._recent: OrderedDict[bytes, tuple[list[Unit], np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
@@ -132,9 +144,12 @@ class SetClassifier:
         for held_pos, held_neg in zip(pos_folds, neg_folds, strict=True):
             keep_pos = np.setdiff1d(np.arange(len(pos)), held_pos)
             keep_neg = np.setdiff1d(np.arange(len(neg)), held_neg)
-            fitted = _fit(pos[keep_pos], labels[keep_pos], neg[keep_neg], rules)
-            pos_scores[held_pos] = fitted.rule_scores(pos[held_pos])
-            neg_scores[held_neg] = fitted.rule_scores(neg[held_neg])
+            fitted = _fit(
+                pos[keep_pos], labels[keep_pos], neg[keep_neg], rules,
+                [self._pos_texts[i] for i in keep_pos], [self._neg_texts[i] for i in keep_neg],
+            )
+            pos_scores[held_pos] = fitted.rule_scores(pos[held_pos], [self._pos_texts[i] for i in held_pos])
+            neg_scores[held_neg] = fitted.rule_scores(neg[held_neg], [self._neg_texts[i] for i in held_neg])
         return [
             _best_threshold(pos_scores[labels == i, i], neg_scores[:, i]) for i in range(rules)
         ]
@@ -166,7 +181,8 @@ class SetClassifier:
         if found is not None:
             return found
         pieces = units(text, self._encoder)
-        scores = self._fitted.rule_scores(np.vstack([u.vector for u in pieces]))
+        texts = [text if u.span is None else text[u.span.start : u.span.end] for u in pieces]
+        scores = self._fitted.rule_scores(np.vstack([u.vector for u in pieces]), texts)
         with self._lock:
             self._recent[key] = (pieces, scores)
             while len(self._recent) > _RECENT_ANSWERS:
