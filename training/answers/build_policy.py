@@ -70,7 +70,7 @@ def main() -> None:
         fine = list(rule["fine"]) + [i["text"] for i in mine if i["label"] == "good"]
         out = {k: v for k, v in rule.items() if k not in ("category", "breaks", "fine")}
         out["type"] = "semantic"
-        out["examples"] = {"breaks": breaks, "fine": fine}
+        out["examples"] = {"breaks": list(dict.fromkeys(breaks)), "fine": list(dict.fromkeys(fine))}
         rules.append(out)
     body = yaml.safe_dump({"rules": rules}, allow_unicode=True, sort_keys=False, width=200)
     POLICY.write_text(HEADER + body, encoding="utf-8")

@@ -21,9 +21,9 @@ from .encoder import Encoder
 # A sentence ends at ., ! or ? followed by whitespace, at a CJK full stop or
 # question/exclamation mark, at a semicolon, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；;])\s*|\n+")
-# Very short pieces ("Thanks!", "OK.") carry no meaning of their own: they
+# Short pieces ("Thanks!", "That is frustrating.") say little alone: they
 # count in the whole answer but are not scored alone.
-_MIN_SENTENCE_CHARS = 12
+_MIN_SENTENCE_CHARS = 40
 # Encoder input is cut to this many characters per unit: a sentence longer
 # than this is rare, and the encoder's cost grows with its length.
 MAX_UNIT_CHARS = 600
@@ -83,5 +83,5 @@ def whole_vector(text: str, encoder: Encoder) -> np.ndarray:
 
 
 def _is_cjk(piece: str) -> bool:
-    # Four Han characters say as much as a short English sentence.
-    return sum(1 for ch in piece if "\u4e00" <= ch <= "\u9fff") >= 4
+    # Ten Han characters say about as much as a 40-character English sentence.
+    return sum(1 for ch in piece if "\u4e00" <= ch <= "\u9fff") >= 10
