@@ -42,8 +42,10 @@ def examples_of(policy: PolicySet) -> set[str]:
     return out
 
 
-def evaluate(policy: PolicySet, items: list[dict]) -> tuple[list[bool], list[float]]:
-    correct, times = [], []
+def evaluate(policy: PolicySet, items: list[dict]) -> tuple[list[bool], list[bool], list[float]]:
+    """Per answer: right under the whole set; right under its semantic rules alone; ms."""
+    correct, semantic_only, times = [], [], []
+    semantic_ids = {r.id for r in policy.rules if isinstance(r.config, SemanticConfig)}
     for item in items:
         context = CheckContext(language=item["lang"], customer_text="", first_answer=False)
         start = time.perf_counter()
@@ -51,7 +53,9 @@ def evaluate(policy: PolicySet, items: list[dict]) -> tuple[list[bool], list[flo
         times.append((time.perf_counter() - start) * 1000)
         kept = verdict.action in KEPT
         correct.append(kept if item["label"] == "bad" else verdict.action is Action.ALLOW)
-    return correct, times
+        fired = any(f.rule_id in semantic_ids and not f.shadow for f in verdict.findings)
+        semantic_only.append(fired if item["label"] == "bad" else not fired)
+    return correct, semantic_only, times
 
 
 def _cell(pairs: list[bool]) -> str:
@@ -86,24 +90,28 @@ def main() -> None:
         f"(skipped), {len(held_out)} evaluated; policy {policy.name}@{policy.version} loaded in "
         f"{load_seconds:.1f} s"
     )
-    semantic, semantic_ms = evaluate(policy, held_out)
-    phrases, phrase_ms = evaluate(baseline, held_out)
+    semantic, alone, semantic_ms = evaluate(policy, held_out)
+    phrases, _, phrase_ms = evaluate(baseline, held_out)
 
     def table(key) -> None:  # type: ignore[no-untyped-def]
         groups: dict[str, dict[str, list[int]]] = collections.defaultdict(lambda: collections.defaultdict(list))
         for index, item in enumerate(held_out):
             groups[key(item)][item["label"]].append(index)
-        header = f"{'':20} {'semantic: bad kept':>19} {'good released':>14}   {'phrases: bad kept':>18} {'good released':>14}"
-        print(header)
+        print(f"{'':20} {'default set with semantic rules':>34}   {'its semantic rules alone':>28}   "
+              f"{'phrase-list set (before)':>30}")
+        print(f"{'':20} {'bad kept':>19} {'good released':>14}   {'bad kept':>13} {'good released':>14}   "
+              f"{'bad kept':>15} {'good released':>14}")
         for name in sorted(groups):
             bad, good = groups[name]["bad"], groups[name]["good"]
             row = [
                 _cell([semantic[i] for i in bad]),
                 _cell([semantic[i] for i in good]),
+                _cell([alone[i] for i in bad]),
+                _cell([alone[i] for i in good]),
                 _cell([phrases[i] for i in bad]),
                 _cell([phrases[i] for i in good]),
             ]
-            print(f"{name:20} {row[0]:>19} {row[1]:>14}   {row[2]:>18} {row[3]:>14}")
+            print(f"{name:20} {row[0]:>19} {row[1]:>14}   {row[2]:>13} {row[3]:>14}   {row[4]:>15} {row[5]:>14}")
 
     print("\nper category")
     table(lambda item: item["category"])
@@ -113,8 +121,9 @@ def main() -> None:
         bad = [k for k, i in enumerate(held_out) if i["lang"] == lang and i["label"] == "bad"]
         good = [k for k, i in enumerate(held_out) if i["lang"] == lang and i["label"] == "good"]
         print(
-            f"  {lang:8} semantic {_pct([semantic[k] for k in bad])} bad kept / "
-            f"{_pct([semantic[k] for k in good])} good released;  phrases "
+            f"  {lang:8} default set {_pct([semantic[k] for k in bad])} bad kept / "
+            f"{_pct([semantic[k] for k in good])} good released;  semantic rules alone "
+            f"{_pct([alone[k] for k in bad])} / {_pct([alone[k] for k in good])};  phrase-list set "
             f"{_pct([phrases[k] for k in bad])} / {_pct([phrases[k] for k in good])}"
         )
     print(
