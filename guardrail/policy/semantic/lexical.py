@@ -34,7 +34,10 @@ def features(text: str) -> list[int]:
 
 @dataclass(frozen=True)
 class WordEvidence:
-    log_odds: np.ndarray  # per bucket: log P(bucket | breaks) - log P(bucket | fine)
+    # Per bucket: log of its (smoothed) count in breaks over its count in fine.
+    # Counts, not frequencies: a word seen in neither side scores 0, so words
+    # the examples never used push nowhere.
+    log_odds: np.ndarray
 
     @classmethod
     def fit(cls, breaks: Sequence[str], fine: Sequence[str]) -> WordEvidence:
@@ -44,7 +47,7 @@ class WordEvidence:
             np.add.at(pos, features(text), 1.0)
         for text in fine:
             np.add.at(neg, features(text), 1.0)
-        return cls(np.log(pos / pos.sum()) - np.log(neg / neg.sum()))
+        return cls(np.log(pos) - np.log(neg))
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros(len(texts))
