@@ -53,7 +53,9 @@ class ChatPipeline:
         customer_text = latest_customer_text(protected.messages)
         context = CheckContext(
             language=detect_language(customer_text),
-            customer_text=customer_text,
+            # As the customer wrote it: the answer is checked re-identified, and
+            # semantic rules discount what the customer said themselves.
+            customer_text=latest_customer_text(call.messages),
             first_answer=not any(m.get("role") == "assistant" for m in call.messages),
         )
         request_verdict = policy.check_request(protected.messages, context)

@@ -165,3 +165,14 @@ def test_a_rule_without_breaking_examples_is_rejected(semantic_policy) -> None:
             """
         )
     assert "examples" in str(caught.value)
+
+
+def test_the_customers_own_words_repeated_back_are_not_scored(semantic_policy) -> None:
+    from guardrail.policy.checks.semantic import without_customer_words
+
+    customer = "Whatever, just figure it out yourself"
+    answer = f"You wrote: {customer}. I'm sorry you feel that way; here is the tracking link."
+    blanked = without_customer_words(answer, customer)
+    assert len(blanked) == len(answer) and "figure it out" not in blanked
+    policy = semantic_policy(_rude())
+    assert policy.check_answer(answer, CheckContext(customer_text=customer)).action is Action.ALLOW

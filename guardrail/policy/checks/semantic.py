@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Protocol
 
@@ -156,10 +157,14 @@ class SemanticRule(RuleCheck):
         self.supports_sync = self.backend.supports_sync
 
     def check(self, text: str, context: CheckContext) -> list[Finding]:
-        return self._findings(self.backend.score(text))
+        scored = without_customer_words(text, context.customer_text)
+        return self._findings(self.backend.score(scored)) if _has_own_words(text, scored) else []
 
     async def acheck(self, text: str, context: CheckContext) -> list[Finding]:
-        return self._findings(await self.backend.ascore(text))
+        scored = without_customer_words(text, context.customer_text)
+        if not _has_own_words(text, scored):
+            return []
+        return self._findings(await self.backend.ascore(scored))
 
     def _findings(self, score: Score) -> list[Finding]:
         if score.value < score.threshold:
@@ -170,6 +175,39 @@ class SemanticRule(RuleCheck):
         )
         finding = self.finding(reason, score.span, score=round(score.value, 3))
         return [_with_examples(finding, score.closest)]
+
+
+_CHUNK = re.compile(r"[^\s,.;:!?，。；：！？、]+(?:[ ][^\s,.;:!?，。；：！？、]+)*")
+_MIN_CHUNK = 6  # characters; three Han characters already say as much
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def without_customer_words(text: str, customer_text: str) -> str:
+    """The answer with what the customer wrote themselves blanked out (same
+    length, so spans still point into the answer). Repeating the customer's
+    own name, address or words back is neither rude nor someone else's data;
+    the same principle as the leak rule, which only counts personal data the
+    customer did not give."""
+    customer = str(customer_text or "")
+    if not customer:
+        return text
+    out = text
+    for match in _CHUNK.finditer(customer):
+        chunk = match.group()
+        long_enough = len(chunk) >= _MIN_CHUNK or (len(chunk) >= 3 and _HAN.search(chunk))
+        if long_enough and chunk in out:
+            out = out.replace(chunk, " " * len(chunk))
+    return out
+
+
+_WORDLIKE = re.compile(r"\w")
+
+
+def _has_own_words(text: str, scored: str) -> bool:
+    """False when the answer is mostly the customer's message repeated back,
+    with too little of its own left ("You said: ...") to judge by meaning."""
+    own = len(_WORDLIKE.findall(scored))
+    return own >= 20 or own >= 0.5 * len(_WORDLIKE.findall(text))
 
 
 def _with_examples(finding: Finding, closest: tuple[tuple[str, float], ...]) -> Finding:
