@@ -94,7 +94,9 @@ def main() -> None:
     phrases, _, phrase_ms = evaluate(baseline, held_out)
 
     def table(key) -> None:  # type: ignore[no-untyped-def]
-        groups: dict[str, dict[str, list[int]]] = collections.defaultdict(lambda: collections.defaultdict(list))
+        groups: dict[str, dict[str, list[int]]] = collections.defaultdict(
+            lambda: collections.defaultdict(list)
+        )
         for index, item in enumerate(held_out):
             groups[key(item)][item["label"]].append(index)
         print(f"{'':20} {'default set with semantic rules':>34}   {'its semantic rules alone':>28}   "
@@ -111,7 +113,10 @@ def main() -> None:
                 _cell([phrases[i] for i in bad]),
                 _cell([phrases[i] for i in good]),
             ]
-            print(f"{name:20} {row[0]:>19} {row[1]:>14}   {row[2]:>13} {row[3]:>14}   {row[4]:>15} {row[5]:>14}")
+            print(
+                f"{name:20} {row[0]:>19} {row[1]:>14}   {row[2]:>13} {row[3]:>14}   "
+                f"{row[4]:>15} {row[5]:>14}"
+            )
 
     print("\nper category")
     table(lambda item: item["category"])

@@ -58,7 +58,8 @@ def main() -> None:
     policy = services.policies.get(None)
 
     async def warm() -> None:
-        for text in ("Hi, I'm Sarah Johnson, sarah@example.com, 07700 900123.", "我叫张伟，电话13800138000。"):
+        samples = ("Hi, I'm Sarah Johnson, sarah@example.com, 07700 900123.", "我叫张伟，电话13800138000。")
+        for text in samples:
             await services.pii.protect(
                 [{"role": "user", "content": text}], scope="bench", conversation_id=None, policy=policy.pii
             )
@@ -66,8 +67,8 @@ def main() -> None:
         await services.pii.aclose()
 
     asyncio.run(warm())
-    print(f"RSS with every model resident: {_rss_mb():.0f} MB "
-          f"(peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"RSS with every model resident: {_rss_mb():.0f} MB (peak {peak:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -116,7 +116,8 @@ async def test_the_async_path_runs_off_the_loop_with_the_same_verdict(semantic_p
 
 async def test_a_missed_deadline_fails_closed(semantic_policy) -> None:
     policy = semantic_policy(_rude("timeout_seconds: 0.000001"))
-    verdict = await policy.check_answer_async("A fresh answer nobody has scored before, 7431.", CheckContext())
+    text = "A fresh answer nobody has scored before, 7431."
+    verdict = await policy.check_answer_async(text, CheckContext())
     assert verdict.action is Action.HOLD
     assert [f.kind for f in verdict.findings] == ["check_error"]
 

@@ -58,7 +58,10 @@ def provider(script: Script) -> Iterator[tuple[StandInProvider, str]]:
 @pytest.fixture
 async def pii(redis_client: aioredis.Redis, key_prefix: str) -> AsyncIterator[PiiService]:
     service = PiiService(
-        redis_client, prefix=f"{key_prefix}{uuid.uuid4().hex[:6]}:", vault_keys=[VAULT_KEY], analyzer=Analyzer()
+        redis_client,
+        prefix=f"{key_prefix}{uuid.uuid4().hex[:6]}:",
+        vault_keys=[VAULT_KEY],
+        analyzer=Analyzer(),
     )
     yield service
     await service.aclose()

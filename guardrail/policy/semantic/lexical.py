@@ -11,6 +11,7 @@ detector's log-odds.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ _SMOOTHING = 0.5
 def features(text: str) -> list[int]:
     """Hashed unigrams and bigrams of words (Latin) and characters (Han)."""
     tokens = _WORD.findall(to_simplified(text.lower()))
-    grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    grams = tokens + [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
     return [zlib.crc32(g.encode()) % BUCKETS for g in grams]
 
 
