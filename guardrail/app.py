@@ -32,7 +32,10 @@ from guardrail.observability.record import note_error
 from guardrail.observability.tracing import Tracing
 from guardrail.pii import PiiService
 from guardrail.pii.limits import TextLimits
+from guardrail.pii.policy import PiiPolicy
 from guardrail.policy import PolicyStore
+from guardrail.policy.semantic import SemanticResources
+from guardrail.policy.semantic.judging import UpstreamJudgeClient
 from guardrail.proxy.middleware import (
     AppKeyMiddleware,
     BodyLimitMiddleware,
@@ -70,11 +73,6 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
     # Keys scripts touch together share `shared` (one hash slot on a Cluster);
     # per-conversation data keeps `prefix` and spreads over the nodes.
     prefix, shared = settings.redis_prefix, settings.shared_prefix
-    policies = PolicyStore(
-        settings.policies_dir or default_policies_dir(),
-        models={entry.model_name: entry.litellm_params for entry in settings.file.model_list},
-    )
-    policies.load()  # a broken policy set refuses to start, loudly
     observability = settings.file.observability
     metrics = Metrics(model_names=[m.model_name for m in settings.file.model_list])
     tracing = Tracing(observability.tracing, exporter=span_exporter)
@@ -90,11 +88,23 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
         deadline_seconds=settings.check_deadline_seconds,
     )
     pii = PiiService(redis, prefix=prefix, vault_keys=keys, limits=limits)
+    upstream = Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream)
+    # Semantic rules: the bundled model is loaded here, once, when a policy
+    # needs it; LLM-judged rules call models of the model_list, de-identified.
+    semantic = SemanticResources(
+        judge=UpstreamJudgeClient(upstream, pii, PiiPolicy(entities="default"))  # type: ignore[arg-type]
+    )
+    policies = PolicyStore(
+        settings.policies_dir or default_policies_dir(),
+        models={entry.model_name: entry.litellm_params for entry in settings.file.model_list},
+        semantic=semantic,
+    )
+    policies.load()  # a broken policy set refuses to start, loudly
     services = Services(
         settings=settings,
         redis=redis,
         keys=KeyStore(redis, prefix=shared),
-        upstream=Upstream(ModelRegistry(settings.file.model_list), settings.file.upstream),
+        upstream=upstream,
         policies=policies,
         pii=pii,
         queue=queue,

@@ -65,6 +65,9 @@ class Finding:
     span: Span | None = None
     score: float | None = None
     shadow: bool = False
+    # Semantic rules: the rule's own examples closest to the answer, with
+    # their similarity (policy text, never the answer's).
+    examples: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +78,7 @@ class Finding:
             "span": [self.span.start, self.span.end] if self.span else None,
             "score": self.score,
             "shadow": self.shadow,
+            "examples": [[text, similarity] for text, similarity in self.examples],
         }
 
     @classmethod
@@ -88,6 +92,7 @@ class Finding:
             span=Span(span[0], span[1]) if span else None,
             score=data.get("score"),
             shadow=bool(data.get("shadow", False)),
+            examples=tuple((str(t), float(s)) for t, s in data.get("examples") or ()),
         )
 
 

@@ -57,7 +57,9 @@ def gateway_set() -> PolicySet:
     return PolicySet(DEFAULT_SET, EMPTY_VERSION)
 
 
-def load_directory(directory: Path, models: Mapping[str, Mapping[str, Any]] | None = None) -> LoadedPolicies:
+def load_directory(
+    directory: Path, models: Mapping[str, Mapping[str, Any]] | None = None, semantic: Any = None
+) -> LoadedPolicies:
     """Load every set in `directory`, or raise PolicyError naming every problem."""
     if not directory.is_dir():
         raise PolicyError([Problem(str(directory), None, "(directory)", "no such directory")])
@@ -83,7 +85,7 @@ def load_directory(directory: Path, models: Mapping[str, Mapping[str, Any]] | No
             problems.append(manifest.doc.problem(["set"], f"set {set_name!r} is defined twice"))
             continue
         plans[set_name] = [*_included(directory, manifest, sources, problems), manifest]
-    sets = {name: _build(name, parts, problems, models or {}) for name, parts in plans.items()}
+    sets = {name: _build(name, parts, problems, models or {}, semantic) for name, parts in plans.items()}
     default = _default_name(sets, manifests, problems)
     if problems:
         raise PolicyError(problems)
@@ -156,7 +158,11 @@ def _single(parts: list[_Source], section: str, problems: list[Problem]) -> Any:
 
 
 def _build(
-    name: str, parts: list[_Source], problems: list[Problem], models: Mapping[str, Mapping[str, Any]]
+    name: str,
+    parts: list[_Source],
+    problems: list[Problem],
+    models: Mapping[str, Mapping[str, Any]],
+    semantic: Any = None,
 ) -> PolicySet:
     configs: list[RuleConfig] = []
     where: dict[str, tuple[_Source, int]] = {}
@@ -184,7 +190,7 @@ def _build(
     for part in parts:
         for key, by_language in part.model.texts.items():
             texts.setdefault(key, {}).update(by_language)
-    env = BuildEnv(Texts(texts), tuple(configs), models)
+    env = BuildEnv(Texts(texts), tuple(configs), models, semantic)
     rules = []
     for config in configs:
         rule_type = REGISTRY[config.type]  # type: ignore[attr-defined]

@@ -151,7 +151,10 @@ class PolicySet:
         context = _checked_context(context)
         findings = [f for rule in self._answer_rules for f in self._run(rule, checked, context)]
         for rule in self._async_rules:
-            findings.append(_failed(rule, RuntimeError("async rule in a sync evaluation")))
+            if getattr(rule.check, "supports_sync", False):  # the bundled semantic model
+                findings += self._run(rule, checked, context)
+            else:
+                findings.append(_failed(rule, RuntimeError("async rule in a sync evaluation")))
         return self._decide(text, findings, context)
 
     async def check_answer_async(self, text: str, context: CheckContext) -> Verdict:

@@ -76,6 +76,8 @@ class BuildEnv:
     # guardrail.yaml's model_list: public name -> litellm params (the LLM
     # judge may only call these; a policy file never names a URL or a key).
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The semantic model and judge client (`semantic.SemanticResources`).
+    semantic: Any = None
 
 
 @dataclass(frozen=True)

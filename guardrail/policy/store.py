@@ -18,6 +18,7 @@ from typing import Any
 from .errors import PolicyError, Problem
 from .loader import DEFAULT_SET, LoadedPolicies, gateway_set, load_directory, policy_files
 from .policy_set import PolicySet
+from .semantic import SemanticResources
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,12 @@ class PolicyStore:
         *,
         reload_interval: float = 1.0,
         models: Mapping[str, Mapping[str, Any]] | None = None,
+        semantic: SemanticResources | None = None,
     ) -> None:
         self.directory = Path(directory) if directory is not None else None
         self._models = dict(models or {})
+        # The bundled model is loaded the first time a semantic rule needs it.
+        self.semantic = semantic or SemanticResources()
         self.reload_interval = reload_interval
         self._policies: LoadedPolicies | None = None
         self._problems: list[Problem] = []
@@ -65,7 +69,7 @@ class PolicyStore:
             raise PolicyError(
                 [Problem(str(self.directory), None, "(directory)", exc.strerror or "cannot read")]
             ) from None
-        self._policies = load_directory(self.directory, self._models)
+        self._policies = load_directory(self.directory, self._models, self.semantic)
         self._fingerprint, self._problems = fingerprint, []
         logger.info("policies loaded: %s", self._describe())
 
@@ -94,7 +98,7 @@ class PolicyStore:
         if fingerprint == self._fingerprint:
             return False
         try:
-            loaded = load_directory(self.directory, self._models)
+            loaded = load_directory(self.directory, self._models, self.semantic)
         except PolicyError as exc:
             return self._keep(exc.problems, fingerprint)
         if self._policies is not None and not policy_files(self.directory):

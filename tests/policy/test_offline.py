@@ -29,5 +29,5 @@ print(sorted({{f.rule_id for f in verdict.findings}}))
 def test_checks_run_with_the_network_refused():
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    for rule in ("tone.reading-level", "tone.rudeness", "tone.profanity"):
+    for rule in ("tone.reading-level", "semantic.rude", "tone.profanity"):
         assert rule in result.stdout

@@ -33,7 +33,7 @@ def test_sets_and_streaming(store):
     assert store.set_names == ["default", "minimal"]
     assert store.get(None).streaming == "buffer"
     assert store.get("minimal").streaming == "sentence"
-    assert not store.get(None).needs_async  # the LLM judge ships switched off
+    assert "llm_judge" not in {r.config.type for r in store.get(None).rules}  # ships switched off
 
 
 def test_pii_sections_are_validated_and_protect_customers(store):

@@ -195,7 +195,7 @@ def test_async_hold_then_reviewer_edit_releases_restored_text(guarded: ProxyHarn
     stored = json.dumps(hold)
     for value in SARAH.values():
         assert value not in stored  # the queue holds de-identified text only
-    assert "tone.customer-blame" in stored
+    assert "semantic.customer-blame" in stored
 
     edited = "Sorry <PERSON_1>, let's fix the address together."
     assert decide(guarded, hold_id, "edit", token, edited).status_code == 200

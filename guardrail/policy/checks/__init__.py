@@ -11,5 +11,6 @@ from . import (  # noqa: F401  (imported to register)
     lexical,
     profanity,
     rudeness,
+    semantic,
     style,
 )

@@ -1,0 +1,87 @@
+"""What a semantic rule scores: each sentence of an answer and the whole of it.
+
+A bad sentence inside a long, friendly answer would be diluted in one vector
+of the whole; a remark that is only bad in context ("Read it again.") needs
+the whole. So both are scored and the worst counts. Short answers (one or
+two sentences, most of them) are scored whole only: on the labelled dev
+answers, scoring their sentences alone added false alarms and caught nothing
+more, and the whole text encoded at once beat a mean of its sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...types import Span
+from .encoder import Encoder
+
+# A sentence ends at ., ! or ? followed by whitespace, at a CJK full stop or
+# question/exclamation mark, at a semicolon, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；;])\s*|\n+")
+# Short pieces ("Thanks!", "That is frustrating.") say little alone: they
+# count in the whole answer but are not scored alone.
+_MIN_SENTENCE_CHARS = 40
+# Encoder input is cut to this many characters per unit: a sentence longer
+# than this is rare, and the encoder's cost grows with its length.
+MAX_UNIT_CHARS = 600
+# The encoder reads at most 512 tokens; this many characters is about that.
+MAX_WHOLE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One scored piece: a sentence (with its span) or the whole answer (span None)."""
+
+    span: Span | None
+    vector: np.ndarray
+
+
+def sentences(text: str) -> list[Span]:
+    spans: list[Span] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            spans.append(Span(start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append(Span(start, len(text)))
+    return [_strip(text, s) for s in spans if text[s.start : s.end].strip()]
+
+
+def _strip(text: str, span: Span) -> Span:
+    piece = text[span.start : span.end]
+    left = len(piece) - len(piece.lstrip())
+    right = len(piece.rstrip())
+    return Span(span.start + left, span.start + right)
+
+
+# Answers with more sentences than this also have each sentence scored.
+SENTENCES_FROM = 3
+
+
+def units(text: str, encoder: Encoder) -> list[Unit]:
+    """The whole answer first, then (long answers) each sentence long enough to score alone."""
+    spans = sentences(text)
+    scored = []
+    if len(spans) >= SENTENCES_FROM:
+        scored = [
+            s
+            for s in spans
+            if s.end - s.start >= _MIN_SENTENCE_CHARS or _is_cjk(text[s.start : s.end])
+        ]
+    pieces = [text[:MAX_WHOLE_CHARS], *(text[s.start : s.end][:MAX_UNIT_CHARS] for s in scored)]
+    vectors = encoder.encode(pieces)
+    return [Unit(None, vectors[0]), *(Unit(s, v) for s, v in zip(scored, vectors[1:], strict=True))]
+
+
+def whole_vector(text: str, encoder: Encoder) -> np.ndarray:
+    """How an example is embedded: as an answer would be, whole."""
+    return encoder.encode([text[:MAX_WHOLE_CHARS]])[0]
+
+
+def _is_cjk(piece: str) -> bool:
+    # Ten Han characters say about as much as a 40-character English sentence.
+    return sum(1 for ch in piece if "\u4e00" <= ch <= "\u9fff") >= 10
