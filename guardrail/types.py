@@ -132,7 +132,12 @@ class CheckContext:
     """What a check may know besides the text it checks."""
 
     language: str = "en"
+    # The customer's latest message, de-identified: what a check may build
+    # stored text from (approved-message slots).
     customer_text: str = ""
+    # The same message as the customer wrote it, for checks that compare the
+    # re-identified answer with it; never stored, never logged.
+    customer_said: str = ""
     first_answer: bool = False
     # Personal data found in the answer that this conversation's customer did
     # not give: (entity type, span in the checked text). Found by the PII

@@ -62,9 +62,10 @@ class ChatPipeline:
         customer_text = latest_customer_text(protected.messages)
         context = CheckContext(
             language=detect_language(customer_text),
+            customer_text=customer_text,
             # As the customer wrote it: the answer is checked re-identified, and
             # semantic rules discount what the customer said themselves.
-            customer_text=latest_customer_text(call.messages),
+            customer_said=latest_customer_text(call.messages),
             first_answer=not any(_spoke(m) for m in call.messages),
         )
         deadline = self.services.settings.check_deadline_seconds

@@ -70,7 +70,7 @@ def test_requests_verdicts_rules_and_stage_histograms_move(guarded: ProxyHarness
     assert after.label_values("guardrail_requests_total", "model") <= {MODEL, "other", "none"}
     assert moved("guardrail_verdicts_total", app="shop", action="modify",
                  rule="honesty.ai-disclosure") == 1
-    assert moved("guardrail_verdicts_total", app="shop", action="hold", rule="tone.customer-blame") == 1
+    assert moved("guardrail_verdicts_total", app="shop", action="hold", rule="semantic.customer-blame") == 1
     assert moved("guardrail_verdicts_total", app="shop", action="handoff", rule="handoff.request") == 1
     for entity in ("EMAIL_ADDRESS", "PERSON", "PHONE_NUMBER", "CREDIT_CARD"):
         assert moved("guardrail_pii_entities_total", app="shop", entity=entity) == 2, entity

@@ -92,7 +92,7 @@ def test_one_json_line_per_request_without_personal_data(
     assert line["app"] == "shop" and line["model"] == MODEL
     assert line["verdict"] == "hold"
     assert line["hold_id"] == held.headers["x-guardrail-hold-id"]
-    assert "tone.customer-blame" in line["rules"]
+    assert "semantic.customer-blame" in line["rules"]
     assert line["usage"] == {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
     assert isinstance(line["latency_ms"], float)
     assert set(line["stages_ms"]) == {"deidentify", "checks", "upstream", "restore"}

@@ -4,6 +4,7 @@ exporter; off unless configured; attributes without personal data."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -21,10 +22,14 @@ def test_spans_per_stage_without_personal_data(redis_url: str) -> None:
             model=MODEL, messages=[{"role": "user", "content": SEEDED}]
         )
         request_id = raw.headers["x-guardrail-request-id"]
-        spans = exporter.get_finished_spans()
-
-    roots = [s for s in spans if s.name == "guardrail.request"
-             and s.attributes.get("guardrail.request_id") == request_id]
+        # The root span ends just after the last byte is sent: wait for it.
+        for _ in range(100):
+            spans = exporter.get_finished_spans()
+            roots = [s for s in spans if s.name == "guardrail.request"
+                     and s.attributes.get("guardrail.request_id") == request_id]
+            if roots:
+                break
+            time.sleep(0.05)
     assert len(roots) == 1
     root = roots[0]
     assert root.attributes["guardrail.app"] == "shop"

@@ -57,13 +57,14 @@ def test_usage_chunk_when_asked(guarded: ProxyHarness) -> None:
 
 
 def test_checked_answer_keeps_fingerprint_and_logprobs(guarded: ProxyHarness) -> None:
-    _, chunks = _chunks(guarded, "hello", logprobs=True)
+    # The stand-in echoes the question; the default set releases this echo.
+    _, chunks = _chunks(guarded, "Do you sell lamps?", logprobs=True)
     _assert_well_formed(chunks)
     assert {c.system_fingerprint for c in chunks} == {"fp_standin"}
     tokens = [t.token for c in chunks if c.choices[0].logprobs for t in c.choices[0].logprobs.content or []]
-    assert "".join(tokens).startswith("You said: hello")
+    assert "".join(tokens).startswith("You said: Do you sell lamps?")
     plain = guarded.client().chat.completions.create(
-        model=MODEL, messages=[{"role": "user", "content": "hello"}], logprobs=True
+        model=MODEL, messages=[{"role": "user", "content": "Do you sell lamps?"}], logprobs=True
     )
     assert plain.choices[0].logprobs is not None and plain.system_fingerprint == "fp_standin"
 

@@ -40,7 +40,7 @@ def test_tool_call_with_text_keeps_both_and_discloses_beside_them(guarded: Proxy
 
 def test_plain_text_answers_still_get_the_sentence(guarded: ProxyHarness) -> None:
     raw = guarded.client().chat.completions.with_raw_response.create(
-        model=MODEL, messages=[{"role": "user", "content": "hello"}], n=2
+        model=MODEL, messages=[{"role": "user", "content": "Do you sell lamps?"}], n=2
     )
     for choice in raw.parse().choices:
         assert "AI assistant" in (choice.message.content or "")

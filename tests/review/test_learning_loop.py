@@ -82,7 +82,7 @@ def test_decisions_become_rule_precision_cases_and_a_dataset(
 
     # A first answer gets the AI disclosure appended: that rule held nothing.
     shown = json.loads(run("review", "show", blame, "--json").output)
-    assert shown["rule_ids"] == ["tone.customer-blame"]
+    assert shown["rule_ids"] == ["semantic.customer-blame"]
     assert "<PERSON_1>" in shown["answer"] and NAME not in shown["answer"]
 
     run("review", "approve", blame)
@@ -96,16 +96,18 @@ def test_decisions_become_rule_precision_cases_and_a_dataset(
     rows = {r["rule_id"]: r for r in stats["rules"]}
     assert {k: (r["holds"], r["approved"], r["edited"], r["rejected"], r["precision"])
             for k, r in rows.items()} == {
-        "tone.customer-blame": (1, 1, 0, 0, 0.0),
+        "semantic.customer-blame": (1, 1, 0, 0, 0.0),
         "governed.refunds": (1, 0, 1, 0, 1.0),
-        "honesty.human-claim": (1, 0, 0, 1, 1.0),
+        # The refund answer also reads as a promise (the semantic rule).
+        "semantic.promises": (1, 0, 1, 0, 1.0),
+        "semantic.human-claim": (1, 0, 0, 1, 1.0),
         "handoff.request": (1, 0, 1, 0, 1.0),
     }
-    assert rows["tone.customer-blame"]["hold_ids"]["approved"] == [blame]
+    assert rows["semantic.customer-blame"]["hold_ids"]["approved"] == [blame]
     assert rows["governed.refunds"]["median_seconds_to_decision"] >= 0
     assert stats["reports"]["approved"] == 1 and stats["reports"]["hold_ids"]["holds"] == [report_id]
     table = run("review", "stats").output
-    assert "tone.customer-blame" in table and "0%" in table and "100%" in table
+    assert "semantic.customer-blame" in table and "0%" in table and "100%" in table
     assert json.loads(run("review", "stats", "--app", "nobody", "--json").output)["rules"] == []
 
     # Decisions as cases: the policy disagrees with its reviewers on exactly one answer.
@@ -135,9 +137,11 @@ def test_decisions_become_rule_precision_cases_and_a_dataset(
     examples_path = tmp_path / "examples.yaml"
     run("review", "export-cases", "--as-examples", "--out", str(examples_path))
     examples = yaml.safe_load(examples_path.read_text(encoding="utf-8"))
-    assert set(examples) == {"tone.customer-blame", "governed.refunds", "honesty.human-claim"}
-    assert examples["tone.customer-blame"]["breaks"] == []
-    assert examples["tone.customer-blame"]["fine"][0].startswith("This is your own fault")
+    assert set(examples) == {
+        "semantic.customer-blame", "governed.refunds", "semantic.promises", "semantic.human-claim"
+    }
+    assert examples["semantic.customer-blame"]["breaks"] == []
+    assert examples["semantic.customer-blame"]["fine"][0].startswith("This is your own fault")
     assert examples["governed.refunds"]["breaks"][0].startswith("Sure <PERSON_1>")
 
     dataset_path = tmp_path / "reviewed.jsonl"
@@ -146,7 +150,7 @@ def test_decisions_become_rule_precision_cases_and_a_dataset(
     assert set(records) == {blame, refund, claim, handoff, report_id}
     edited = records[refund]
     assert edited["reviewer_answer"] == EDITED and edited["label"]["call"] == "edited"
-    assert edited["rule_ids"] == ["governed.refunds"] and edited["policy_version"]
+    assert edited["rule_ids"] == ["governed.refunds", "semantic.promises"] and edited["policy_version"]
     assert edited["prompt"].startswith("LOOP-B I am <PERSON_1>, I want my money back")
     assert records[blame]["label"] == {"call": "approved", "decision": "approve",
                                        "expected": "allow", "policy_action": "hold",

@@ -60,10 +60,10 @@ def test_decisions_on_the_page_show_in_the_rule_precision_view(site: Site, page:
 
     page.click("#stats-link")
     expect(page).to_have_url(re.compile(r"/review/stats$"))
-    row = page.locator('#stats tr[data-rule="tone.customer-blame"]:not([data-shadow])')
+    row = page.locator('#stats tr[data-rule="semantic.customer-blame"]:not([data-shadow])')
     expect(row).to_be_visible()
     stats = with_queue(site.harness, lambda queue: review_stats(queue))
-    blame = next(r for r in stats.rules if r.rule_id == "tone.customer-blame" and not r.shadow)
+    blame = next(r for r in stats.rules if r.rule_id == "semantic.customer-blame" and not r.shadow)
     for column in ("holds", "approved", "edited", "rejected"):
         expect(row.locator(f'td[data-column="{column}"]')).to_have_text(str(blame.count(column)))
     assert blame.precision is not None
@@ -73,7 +73,7 @@ def test_decisions_on_the_page_show_in_the_rule_precision_view(site: Site, page:
     expect(page).to_have_url(re.compile(r"sort=precision"))
     expect(page.locator('#stats th[aria-sort]')).to_contain_text("Precision")
 
-    row = page.locator('#stats tr[data-rule="tone.customer-blame"]:not([data-shadow])')
+    row = page.locator('#stats tr[data-rule="semantic.customer-blame"]:not([data-shadow])')
     row.locator('td[data-column="approved"] a').click()
     expect(page.locator("#stats-holds")).to_contain_text(approved)
     expect(page.locator("#stats-holds")).not_to_contain_text(edited)

@@ -157,11 +157,11 @@ class SemanticRule(RuleCheck):
         self.supports_sync = self.backend.supports_sync
 
     def check(self, text: str, context: CheckContext) -> list[Finding]:
-        scored = without_customer_words(text, context.customer_text)
+        scored = without_customer_words(text, context.customer_said or context.customer_text)
         return self._findings(self.backend.score(scored)) if _has_own_words(text, scored) else []
 
     async def acheck(self, text: str, context: CheckContext) -> list[Finding]:
-        scored = without_customer_words(text, context.customer_text)
+        scored = without_customer_words(text, context.customer_said or context.customer_text)
         if not _has_own_words(text, scored):
             return []
         return self._findings(await self.backend.ascore(scored))
