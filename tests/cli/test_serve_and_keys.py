@@ -87,7 +87,7 @@ def _serve(workdir: Path, port: int, *extra: str) -> subprocess.Popen[str]:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    process.kill()
+    os.killpg(process.pid, signal.SIGKILL)  # its workers too, not only the parent
     raise AssertionError("serve did not become ready")
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from guardrail.chinese_script import has_han
 from guardrail.pii.recognizers.base import Candidate
 from guardrail.pii.recognizers.zh.address_parser import addresses
 from guardrail.pii.recognizers.zh.model_names import name_candidates
@@ -53,6 +54,10 @@ class ChineseNerRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         if self._tagger is None:  # load() runs in the constructor; only a subclass could skip it
             raise RuntimeError("ChineseNerRecognizer used before load()")
+        # The Chinese family's patterns run on every text (IDs hold in any
+        # script); the model only reads Chinese, and costs ~20 ms per KB.
+        if not has_han(text):
+            return []
         tagging = self._tagger.tag(text)
         found = [
             self._result("PERSON", c.start, c.end, c.score, why) for c, why in self._names(text, tagging)
