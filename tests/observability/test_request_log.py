@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -74,6 +75,17 @@ def _request_lines(handler: _Lines) -> list[dict[str, object]]:
     return [json.loads(line) for line in handler.lines]
 
 
+def _lines_for(handler: _Lines, request_id: str) -> list[dict[str, object]]:
+    """The request's lines. A line is written just after the response's last
+    byte is sent, so the client may see the response first: wait for it."""
+    for _ in range(100):
+        lines = [line for line in _request_lines(handler) if line["request_id"] == request_id]
+        if lines:
+            return lines
+        time.sleep(0.05)
+    return []
+
+
 def test_one_json_line_per_request_without_personal_data(
     guarded: ProxyHarness, captured: tuple[_Lines, _Lines]
 ) -> None:
@@ -84,7 +96,7 @@ def test_one_json_line_per_request_without_personal_data(
         extra_headers={"X-Guardrail-Hold-Mode": "async"},
     )
     request_id = held.headers["x-guardrail-request-id"]
-    lines = [line for line in _request_lines(json_lines) if line["request_id"] == request_id]
+    lines = _lines_for(json_lines, request_id)
     assert len(lines) == 1
     line = lines[0]
     assert line["event"] == "request" and line["level"] == "info"
@@ -118,16 +130,14 @@ def test_errors_are_logged_by_type_and_request_id(
             model=MODEL, messages=[{"role": "user", "content": SEEDED}]
         )
     assert failed.value.status_code == 502
-    lines = {line["request_id"]: line for line in _request_lines(json_lines)}
-    first = lines[bad_json.headers["x-guardrail-request-id"]]
+    (first,) = _lines_for(json_lines, bad_json.headers["x-guardrail-request-id"])
     assert first["status"] == 400 and first["error"] == "invalid_json"
-    provider_failure = lines[failed.value.response.headers["x-guardrail-request-id"]]
+    (provider_failure,) = _lines_for(json_lines, failed.value.response.headers["x-guardrail-request-id"])
     assert provider_failure["status"] == 502 and provider_failure["level"] == "error"
     assert provider_failure["error"] == "provider_error"
     no_key = httpx.post(f"{guarded.base_url}/chat/completions", json={}, timeout=10)
     assert no_key.status_code == 401
-    unauthorized = next(line for line in _request_lines(json_lines)
-                        if line["request_id"] == no_key.headers["x-guardrail-request-id"])
+    (unauthorized,) = _lines_for(json_lines, no_key.headers["x-guardrail-request-id"])
     assert unauthorized["error"] == "invalid_api_key" and "app" not in unauthorized
     for raw in json_lines.lines:
         assert_no_personal_data(raw)
@@ -144,5 +154,5 @@ def test_streams_are_logged_once_when_they_end(
     text = "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices)
     assert "Sarah Johnson" in text
     request_id = raw.headers["x-guardrail-request-id"]
-    lines = [line for line in _request_lines(json_lines) if line["request_id"] == request_id]
+    lines = _lines_for(json_lines, request_id)
     assert len(lines) == 1 and lines[0]["status"] == 200 and lines[0]["verdict"] == "modify"
