@@ -34,6 +34,10 @@ class Expectation(_Strict):
     action: Action
     # Enforced (non-shadow) rule ids that fired; compared as a set. Omit to skip.
     rules: list[str] | None = None
+    # Enforced rule ids that must be among those that fired (others may fire
+    # too): for semantic rules, where two close rules (rude, condescending)
+    # can both be right.
+    rules_include: list[str] | None = None
     shadow_rules: list[str] | None = None
     text_contains: str | None = None
     min_suggestions: int = 0
@@ -127,6 +131,10 @@ def _compare(expect: Expectation, verdict: Verdict) -> list[str]:
         failures.append(f"action {verdict.action} (expected {expect.action})")
     if expect.rules is not None and set(verdict.rule_ids) != set(expect.rules):
         failures.append(f"rules {sorted(set(verdict.rule_ids))} (expected {sorted(expect.rules)})")
+    if expect.rules_include is not None:
+        missing = set(expect.rules_include) - set(verdict.rule_ids)
+        if missing:
+            failures.append(f"rules {sorted(set(verdict.rule_ids))} (expected to include {sorted(missing)})")
     shadow = {f.rule_id for f in verdict.findings if f.shadow}
     if expect.shadow_rules is not None and shadow != set(expect.shadow_rules):
         failures.append(f"shadow rules {sorted(shadow)} (expected {sorted(expect.shadow_rules)})")

@@ -13,6 +13,7 @@ from guardrail.policy import PolicyError, PolicySet, PolicyStore
 from guardrail.policy.semantic import SemanticResources
 from guardrail.types import Action, CheckContext, Finding, Severity
 
+# A small rule, written as the docs ask (examples in each language it answers in).
 RUDE_RULE = """\
 rules:
   - id: rude
@@ -28,10 +29,14 @@ rules:
         - "Whatever. Figure it out yourself."
         - "你到底有没有在听我说话？"
         - "别再发消息催了，烦死了。"
+        - "这么简单都不会，真服了你。"
+        - "说了多少遍了，自己去看订单页面。"
+        - "你這問題也太蠢了吧。"
       fine:
         - "No problem, it's a common question: the video is on the product page."
         - "I'm sorry for the wait; I've escalated your parcel to the courier."
         - "不好意思让您久等了，我再帮您查一下物流。"
+        - "这个问题很常见，我一步一步告诉您。"
 """
 
 

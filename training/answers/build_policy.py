@@ -3,8 +3,11 @@
     python training/answers/build_policy.py /path/to/answers_dev.json
 
 Inputs: `rules_source.yaml` (descriptions and examples written for the
-default brand) and the labelled dev answers, of which a stratified 60% (by
-category, language and label; fixed seed) is added to the rules' examples.
+default brand), `written/*.yaml` (training answers written for this model,
+by category, in English, Simplified and Traditional Chinese; `background`
+holds ordinary answers that break no rule) and the labelled dev answers, of
+which a stratified 60% (by category, language and label; fixed seed) is
+added to the rules' examples.
 The other 40% is never used: bench/answer_eval.py skips every answer that is
 an example, so on the dev file it reports exactly that 40%.
 
@@ -25,6 +28,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(__file__).with_name("rules_source.yaml")
+WRITTEN = Path(__file__).with_name("written")
 POLICY = ROOT / "policies" / "shared" / "semantic.yaml"
 BACKGROUND = ROOT / "guardrail" / "policy" / "semantic" / "data" / "background.yaml"
 TRAIN_SHARE = 0.6
@@ -55,6 +59,16 @@ def training_split(items: list[dict]) -> list[dict]:
     return train
 
 
+def written() -> dict[str, dict[str, list[str]]]:
+    """category -> label ("bad"/"good") -> texts, from written/*.yaml."""
+    out: dict[str, dict[str, list[str]]] = collections.defaultdict(lambda: {"bad": [], "good": []})
+    for path in sorted(WRITTEN.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data["items"]:
+            out[data["category"]][item["label"]].append(item["text"])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dev_file", type=Path)
@@ -62,12 +76,15 @@ def main() -> None:
     source = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
     items = json.loads(args.dev_file.read_text(encoding="utf-8"))["items"]
     train = training_split(items)
+    extra = written()
     rules = []
     for rule in source["rules"]:
         category = rule["category"]
         mine = [i for i in train if i["category"] == category]
         breaks = list(rule["breaks"]) + [i["text"] for i in mine if i["label"] == "bad"]
+        breaks += extra[category]["bad"]
         fine = list(rule["fine"]) + [i["text"] for i in mine if i["label"] == "good"]
+        fine += extra[category]["good"]
         out = {k: v for k, v in rule.items() if k not in ("category", "breaks", "fine")}
         out["type"] = "semantic"
         out["examples"] = {"breaks": list(dict.fromkeys(breaks)), "fine": list(dict.fromkeys(fine))}
@@ -77,7 +94,11 @@ def main() -> None:
     BACKGROUND.write_text(
         "# Ordinary support answers: the 'fine' side every semantic rule of the\n"
         "# bundled model trains against (training/answers/rules_source.yaml).\n"
-        + yaml.safe_dump({"answers": source["background"]}, allow_unicode=True, width=200),
+        + yaml.safe_dump(
+            {"answers": list(dict.fromkeys(source["background"] + extra["background"]["good"]))},
+            allow_unicode=True,
+            width=200,
+        ),
         encoding="utf-8",
     )
     print(f"{POLICY.relative_to(ROOT)}: {len(rules)} rules, "

@@ -1,12 +1,17 @@
-"""Precompute the bundled encoder's vectors for the shipped examples.
+"""Precompute the bundled encoder's vectors for the shipped examples, and
+train the shipped policy sets' classifiers ahead of time.
 
     python training/answers/build_vectors.py
 
-Encodes every example of every semantic rule under policies/ and the
-background answers, and writes guardrail/policy/semantic/data/vectors.npz
-(text digests and float16 vectors; no text). With it, start-up trains the
-default policy's classifier without encoding its examples again; an example
-missing from the file is simply encoded at load.
+1. Encodes every example of every semantic rule under policies/ and the
+   background answers, and writes guardrail/policy/semantic/data/vectors.npz
+   (text digests and float16 vectors; no text). An example missing from the
+   file is simply encoded at load.
+2. Loads the shipped policies with those vectors, as a worker would, and
+   writes the classifier each set trains to data/trained.npz (weights and
+   thresholds under the digest of what it was trained from). A set whose
+   digest does not match is trained at load, so a stale file costs time,
+   never correctness.
 """
 
 from __future__ import annotations
@@ -16,7 +21,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from guardrail.policy.semantic.encoder import VECTORS_FILE, E5Encoder, text_key
+from guardrail.policy.semantic import trained
+from guardrail.policy.semantic.encoder import (
+    VECTORS_FILE,
+    CachedEncoder,
+    E5Encoder,
+    load_known_vectors,
+    text_key,
+)
 from guardrail.policy.semantic.model import load_background
 from guardrail.policy.semantic.units import MAX_WHOLE_CHARS
 
@@ -34,13 +46,34 @@ def shipped_examples() -> list[str]:
 
 
 def main() -> None:
-    encoder = E5Encoder()
+    # Vectors already in the file are kept: only new examples are encoded.
+    encoder = CachedEncoder(E5Encoder(), load_known_vectors())
     texts = sorted({t[:MAX_WHOLE_CHARS] for t in shipped_examples()})
     vectors = encoder.encode(texts)
     keys = np.array([text_key(encoder.model_id, t) for t in texts])
     VECTORS_FILE.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(VECTORS_FILE, keys=keys, vectors=vectors.astype(np.float16))
     print(f"{VECTORS_FILE.relative_to(ROOT)}: {len(texts)} vectors")
+    train_shipped_sets()
+
+
+def train_shipped_sets() -> None:
+    from guardrail.policy import PolicyStore
+    from guardrail.policy.semantic import SemanticResources
+    from guardrail.policy.semantic.encoder import bundled_encoder
+    from guardrail.policy.semantic.model import SemanticModel
+
+    # No trained file while training: every set is fitted from its examples.
+    model = SemanticModel(bundled_encoder(), trained_file=None)
+    store = PolicyStore(ROOT / "policies", semantic=SemanticResources(model))
+    store.load()
+    stored = 0
+    for key, classifier in model.trained_classifiers():
+        if stored:
+            raise SystemExit("more than one shipped set has semantic rules: trained.npz holds one")
+        trained.save(trained.TRAINED_FILE, key, classifier.fitted, classifier.calibrated)
+        stored += 1
+    print(f"{trained.TRAINED_FILE.relative_to(ROOT)}: {stored} classifier(s)")
 
 
 if __name__ == "__main__":

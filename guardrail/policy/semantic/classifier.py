@@ -1,21 +1,30 @@
 """The bundled model's classifier for one policy set's semantic rules.
 
 All the set's model-backed semantic rules train one classifier together:
-- a detector, "breaks one of these rules or not": every rule's breaking
-  examples against every rule's near misses plus a background of ordinary
-  support answers that ships with the model. Pooling the rules matters:
-  "bad" has a shared direction (tone, overreach) that ten examples of one
-  rule cannot find on their own;
-- an attributor, "which rule": cosine to the mean of each rule's breaking
-  examples.
+- a gate, "could this break any rule?": logistic regression on hashed
+  n-grams (ngrams.py) alone, microseconds per sentence. What it clears with
+  confidence is released without running the encoder; its threshold is set
+  by cross-validation so that it lets through nearly every breaking example
+  it never saw (GATE_RECALL);
+- a detector, "breaks one of these rules or not", on what the gate did not
+  clear: logistic regression on the e5 vector and the n-grams together.
+  Every rule's breaking examples against every rule's near misses plus a
+  background of ordinary support answers that ships with the model. Pooling
+  the rules matters: "bad" has a shared direction (tone, overreach) that ten
+  examples of one rule cannot find on their own;
+- an attributor, "which rule": a softmax over the rules on the e5 vector,
+  trained on the breaking examples alone (with the n-grams too it was no
+  better on the dev answers and took ten times as long to train).
 A rule's score is the detector's probability where the attributor names that
-rule (scaled down by its share where it names another). The threshold is
-calibrated by cross-validation on the examples themselves unless the rule
-sets one.
+rule (scaled down by its share where it names another); on a piece the gate
+cleared, it is the gate's probability, below every threshold. Thresholds are
+calibrated by cross-validation on the examples themselves, the gate included,
+unless the rule sets one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -24,35 +33,44 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...chinese_script import has_han
 from ...types import Span
 from .encoder import Encoder
 from .learning import (
-    BinaryModel,
-    CentroidModel,
+    LinearModel,
+    SoftmaxModel,
     Standardiser,
     balanced_weights,
-    fit_binary,
-    fit_centroids,
+    fit_linear,
+    fit_softmax,
     folds,
 )
-from .lexical import WordEvidence
-from .units import Unit, units, whole_vector
+from .ngrams import SparseRows
+from .units import pieces_of, whole_vector
 
 # Regularisation strengths, chosen by cross-validation on the training split
 # of the labelled answers (bench/answer_eval.py prints the figures).
-DETECTOR_L2 = 1e-4
-# How fast a rule's share falls as an answer is less like its examples
-# than like another rule's.
-ATTRIBUTION_SHARPNESS = 30.0
+GATE_L2 = 1e-4
+DETECTOR_L2_VECTOR = 1e-4
+DETECTOR_L2_NGRAMS = 1e-4
+# The share of breaking examples the gate must pass on to the detector when
+# it never saw them: what it clears is released unread by the encoder.
+GATE_RECALL = 0.97
+ATTRIBUTION_L2 = 1e-4
+# The n-gram rows are scaled by this next to the (standardised) e5 vector:
+# at one, gradient descent fitted the vectors' few strong directions long
+# before the n-grams' many weak ones, and left training examples misread.
+NGRAM_WEIGHT = 3.0
 # The share of the detector's weight on breaking examples: above one half
 # leans towards keeping a doubtful answer back for a person.
 POSITIVE_SHARE = 0.5
 _FOLDS = 5
-# Weight of the word evidence (lexical.py) in the detector's log-odds.
-WORD_WEIGHT = 3.0
 # A false alarm costs this many missed breaks when a threshold is calibrated:
 # every rule of a set can hold a good answer, so false alarms add up.
 FALSE_ALARM_WEIGHT = 10.0
+# A sentence scored alone must score above this share of the ordinary
+# sentences of long background answers before it can fire (_sentence_scale).
+SENTENCE_QUANTILE = 0.99
 # A calibrated threshold never goes below even odds.
 _THRESHOLD_RANGE = (0.5, 0.95)
 MAX_CLOSEST = 2
@@ -82,37 +100,76 @@ class RuleScore:
 
 
 @dataclass(frozen=True)
-class _Fitted:
+class Scored:
+    """One answer's pieces and their scores, (pieces, rules)."""
+
+    spans: list[Span | None]
+    vectors: list[np.ndarray | None]  # None: the gate cleared the piece unencoded
+    scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class Fitted:
+    gate: LinearModel
+    gate_threshold: float
     standardiser: Standardiser
-    detector: BinaryModel
-    words: WordEvidence
-    attributor: CentroidModel
+    detector: LinearModel
+    attributor: SoftmaxModel
+    # Per rule, the factor a sentence's score (scored alone) is multiplied by.
+    sentence_scale: np.ndarray | None = None
 
-    def rule_scores(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """(units, rules): detector probability shared out by attribution."""
+    def gate_scores(self, rows: SparseRows) -> np.ndarray:
+        return self.gate.probability(None, rows)
+
+    def rule_scores(self, vectors: np.ndarray, rows: SparseRows) -> np.ndarray:
+        """(pieces, rules) for pieces the gate passed: detector probability shared out by attribution."""
         x = self.standardiser(vectors)
-        logit = x @ self.detector.weights + self.detector.bias
-        bad = 1.0 / (1.0 + np.exp(-(logit + WORD_WEIGHT * self.words.score(texts))))
-        return bad[:, None] * self.attributor.shares(x)
+        bad = self.detector.probability(x, rows)
+        return bad[:, None] * self.attributor.shares(x, rows)
 
 
-def _fit(
+def fit(
     pos: np.ndarray, labels: np.ndarray, neg: np.ndarray, rules: int,
-    pos_texts: Sequence[str], neg_texts: Sequence[str],
-) -> _Fitted:
+    pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray, gate_threshold: float = 0.0,
+) -> Fitted:
+    """`scripts`: per example (breaks first), 1 where it is written in Han
+    characters; each script gets its share of the weights."""
     standardiser = Standardiser.fit(np.vstack([pos, neg]))
     x = standardiser(np.vstack([pos, neg]))
+    rows = _stack(pos_rows, neg_rows)
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
-    detector = fit_binary(x, y, balanced_weights(y, POSITIVE_SHARE), DETECTOR_L2)
-    words = WordEvidence.fit(pos_texts, neg_texts)
-    attributor = fit_centroids(standardiser(pos), labels, rules, ATTRIBUTION_SHARPNESS)
-    return _Fitted(standardiser, detector, words, attributor)
+    weights = balanced_weights(y, POSITIVE_SHARE, scripts)
+    gate = fit_linear(None, rows, y, weights, l2_dense=0.0, l2_sparse=GATE_L2)
+    detector = fit_linear(
+        x, rows, y, weights, l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS
+    )
+    attributor = fit_softmax(standardiser(pos), None, labels, rules, l2=ATTRIBUTION_L2)
+    return Fitted(gate, gate_threshold, standardiser, detector, attributor)
+
+
+def ngram_rows(texts: Sequence[str]) -> SparseRows:
+    rows = SparseRows.of(texts)
+    return SparseRows(rows.indptr, rows.indices, rows.values * NGRAM_WEIGHT)
+
+
+def _stack(a: SparseRows, b: SparseRows) -> SparseRows:
+    return SparseRows(
+        np.concatenate([a.indptr[:-1], b.indptr + a.indptr[-1]]),
+        np.concatenate([a.indices, b.indices]),
+        np.concatenate([a.values, b.values]),
+    )
 
 
 class SetClassifier:
     def __init__(
-        self, rules: Sequence[RuleExamples], background: Sequence[str], encoder: Encoder
+        self,
+        rules: Sequence[RuleExamples],
+        background: Sequence[str],
+        encoder: Encoder,
+        trained: tuple[Fitted, list[float]] | None = None,
     ) -> None:
+        """`trained`: a model and thresholds fitted earlier on exactly these
+        examples (a shipped policy's, see store.py); otherwise fitted here."""
         if not rules:
             raise ValueError("a set classifier needs at least one rule")
         self.rule_ids = [r.rule_id for r in rules]
@@ -121,73 +178,130 @@ class SetClassifier:
         self._fine = [list(r.fine) for r in rules]
         self._break_vectors = [_embed(texts, encoder) for texts in self._breaks]
         self._fine_vectors = [_embed(texts, encoder) for texts in self._fine]
+        if trained is None:
+            trained = self._train(list(background))
+        self.fitted, self.calibrated = trained
+        self._recent: OrderedDict[bytes, Scored] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _train(self, background: list[str]) -> tuple[Fitted, list[float]]:
         pos = np.vstack(self._break_vectors)
         labels = np.concatenate([np.full(len(v), i) for i, v in enumerate(self._break_vectors)])
-        neg = np.vstack([*self._fine_vectors, _embed(list(background), encoder)])
-        self._pos_texts = [t for texts in self._breaks for t in texts]
-        self._neg_texts = [t for texts in self._fine for t in texts] + list(background)
-        self._fitted = _fit(pos, labels, neg, len(rules), self._pos_texts, self._neg_texts)
-        self.calibrated = self._calibrate(pos, labels, neg)
-        self._recent: OrderedDict[bytes, tuple[list[Unit], np.ndarray]] = OrderedDict()
-        self._lock = threading.Lock()
+        neg = np.vstack([*self._fine_vectors, _embed(background, self._encoder)])
+        breaks = [t for texts in self._breaks for t in texts]
+        fine = [t for texts in self._fine for t in texts] + background
+        pos_rows, neg_rows = ngram_rows(breaks), ngram_rows(fine)
+        scripts = np.array([has_han(t) for t in breaks + fine], dtype=np.int64)
+        gate_threshold, thresholds = self._calibrate(pos, labels, neg, pos_rows, neg_rows, scripts)
+        fitted = fit(pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts, gate_threshold)
+        scale = self._sentence_scale(fitted, background, np.array(thresholds))
+        return dataclasses.replace(fitted, sentence_scale=scale), thresholds
+
+    def _sentence_scale(self, fitted: Fitted, ordinary: list[str], thresholds: np.ndarray) -> np.ndarray:
+        """A sentence alone says less than the answer it is part of ("Let me
+        know if there is anything else you need." after a long answer), and
+        was never an example itself. Per rule, its scores are scaled so that
+        the SENTENCE_QUANTILE of the sentences of the long background answers
+        (ordinary ones; the rules' near misses are ambiguous by design) lands
+        below the rule's threshold: whole answers score as before, a bad
+        sentence inside a long one still fires when it stands out."""
+        pieces = [text for t in ordinary for text in pieces_of(t)[1][1:]]
+        if len(pieces) < 50:  # too few to say what ordinary sentences score
+            return np.ones(len(thresholds))
+        scores = self._piece_scores(fitted, pieces)
+        high = np.quantile(scores, SENTENCE_QUANTILE, axis=0)
+        return np.where(high >= thresholds, thresholds / np.maximum(high, 1e-9) * 0.999, 1.0)
+
+    def _piece_scores(self, fitted: Fitted, texts: list[str]) -> np.ndarray:
+        rows = ngram_rows(texts)
+        gate = fitted.gate_scores(rows)
+        passed = np.flatnonzero(gate >= fitted.gate_threshold)
+        scores = np.repeat(gate[:, None], len(self.rule_ids), axis=1)
+        if len(passed):
+            encoded = self._encoder.encode([texts[i] for i in passed])
+            scores[passed] = fitted.rule_scores(encoded, rows.take(passed))
+        return scores
 
     def threshold(self, rule_id: str) -> float:
         return self.calibrated[self.rule_ids.index(rule_id)]
 
-    def _calibrate(self, pos: np.ndarray, labels: np.ndarray, neg: np.ndarray) -> list[float]:
-        """Per rule, the threshold that best separates its breaking examples
-        from every near miss, on scores from models that never saw them."""
+    def _calibrate(
+        self, pos: np.ndarray, labels: np.ndarray, neg: np.ndarray,
+        pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray,
+    ) -> tuple[float, list[float]]:
+        """The gate's threshold, then per rule the threshold that best
+        separates its breaking examples from every near miss, on scores from
+        models that never saw them (pieces the gate clears score zero)."""
         rules = len(self.rule_ids)
         pos_scores = np.zeros((len(pos), rules))
         neg_scores = np.zeros((len(neg), rules))
+        pos_gate, neg_gate = np.zeros(len(pos)), np.zeros(len(neg))
         pos_folds, neg_folds = folds(len(pos), _FOLDS, 1), folds(len(neg), _FOLDS, 2)
         for held_pos, held_neg in zip(pos_folds, neg_folds, strict=True):
             keep_pos = np.setdiff1d(np.arange(len(pos)), held_pos)
             keep_neg = np.setdiff1d(np.arange(len(neg)), held_neg)
-            fitted = _fit(
+            fitted = fit(
                 pos[keep_pos], labels[keep_pos], neg[keep_neg], rules,
-                [self._pos_texts[i] for i in keep_pos], [self._neg_texts[i] for i in keep_neg],
+                pos_rows.take(keep_pos), neg_rows.take(keep_neg),
+                np.concatenate([scripts[keep_pos], scripts[len(pos) + keep_neg]]),
             )
-            pos_scores[held_pos] = fitted.rule_scores(pos[held_pos], [self._pos_texts[i] for i in held_pos])
-            neg_scores[held_neg] = fitted.rule_scores(neg[held_neg], [self._neg_texts[i] for i in held_neg])
-        return [
+            pos_gate[held_pos] = fitted.gate_scores(pos_rows.take(held_pos))
+            neg_gate[held_neg] = fitted.gate_scores(neg_rows.take(held_neg))
+            pos_scores[held_pos] = fitted.rule_scores(pos[held_pos], pos_rows.take(held_pos))
+            neg_scores[held_neg] = fitted.rule_scores(neg[held_neg], neg_rows.take(held_neg))
+        gate_threshold = float(np.quantile(pos_gate, 1.0 - GATE_RECALL))
+        pos_scores[pos_gate < gate_threshold] = 0.0
+        neg_scores[neg_gate < gate_threshold] = 0.0
+        return gate_threshold, [
             _best_threshold(pos_scores[labels == i, i], neg_scores[:, i]) for i in range(rules)
         ]
 
     def score(self, text: str, rule_id: str, *, threshold: float) -> RuleScore:
-        """One rule's score on `text` (its worst unit); the closest examples
+        """One rule's score on `text` (its worst piece); the closest examples
         are looked up only when the score reaches `threshold`. Every rule of
-        the set asks about the same answer in turn: the last answers' unit
-        scores are kept, so the encoder and the models run once per answer."""
-        pieces, scores = self._scored(text)
+        the set asks about the same answer in turn: the last answers' piece
+        scores are kept, so the models run once per answer."""
+        scored = self.scored(text)
         i = self.rule_ids.index(rule_id)
-        best = int(scores[:, i].argmax())
-        value = float(scores[best, i])
-        if value < threshold:
-            return RuleScore(rule_id, value, pieces[best].span, (), None)
-        vector = pieces[best].vector
+        best = int(scored.scores[:, i].argmax())
+        value = float(scored.scores[best, i])
+        vector = scored.vectors[best]
+        if value < threshold or vector is None:
+            return RuleScore(rule_id, value, scored.spans[best], (), None)
         return RuleScore(
             rule_id,
             value,
-            pieces[best].span,
+            scored.spans[best],
             _closest(vector, self._breaks[i], self._break_vectors[i], MAX_CLOSEST),
             next(iter(_closest(vector, self._fine[i], self._fine_vectors[i], 1)), None),
         )
 
-    def _scored(self, text: str) -> tuple[list[Unit], np.ndarray]:
+    def scored(self, text: str) -> Scored:
         key = hashlib.sha256(text.encode()).digest()
         with self._lock:
             found = self._recent.get(key)
         if found is not None:
             return found
-        pieces = units(text, self._encoder)
-        texts = [text if u.span is None else text[u.span.start : u.span.end] for u in pieces]
-        scores = self._fitted.rule_scores(np.vstack([u.vector for u in pieces]), texts)
+        spans, texts = pieces_of(text)
+        rows = ngram_rows(texts)
+        gate = self.fitted.gate_scores(rows)
+        passed = np.flatnonzero(gate >= self.fitted.gate_threshold)
+        # The gate's probability where it cleared the piece: below every threshold.
+        scores = np.repeat(gate[:, None], len(self.rule_ids), axis=1)
+        vectors: list[np.ndarray | None] = [None] * len(texts)
+        if len(passed):
+            encoded = self._encoder.encode([texts[i] for i in passed])
+            scores[passed] = self.fitted.rule_scores(encoded, rows.take(passed))
+            for i, vector in zip(passed, encoded, strict=True):
+                vectors[i] = vector
+        if self.fitted.sentence_scale is not None:
+            scores[1:] *= self.fitted.sentence_scale  # row 0 is the whole answer
+        found = Scored(spans, vectors, scores)
         with self._lock:
-            self._recent[key] = (pieces, scores)
+            self._recent[key] = found
             while len(self._recent) > _RECENT_ANSWERS:
                 self._recent.popitem(last=False)
-        return pieces, scores
+        return found
 
 
 def _embed(texts: list[str], encoder: Encoder) -> np.ndarray:

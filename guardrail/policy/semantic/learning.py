@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ngrams import BUCKETS, SparseRows
+
 _ITERATIONS = 400
 
 
@@ -34,86 +36,224 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def _curvature(x: np.ndarray) -> float:
-    """Largest eigenvalue of x'x / n, by power iteration."""
-    v = np.ones(x.shape[1]) / np.sqrt(x.shape[1])
-    value = 1.0
-    for _ in range(20):
-        w = x.T @ (x @ v) / len(x)
-        value = float(np.linalg.norm(w)) or 1.0
-        v = w / value
-    return value
-
-
-def _descend(grad, theta: np.ndarray, step: float) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _descend(  # type: ignore[no-untyped-def]
+    grad, theta: np.ndarray, step: float, iterations: int = _ITERATIONS
+) -> np.ndarray:
     """Nesterov-accelerated gradient descent."""
     previous = theta.copy()
-    for k in range(1, _ITERATIONS + 1):
+    for k in range(1, iterations + 1):
         look = theta + (k - 1) / (k + 2) * (theta - previous)
         previous = theta
         theta = look - step * grad(look)
     return theta
 
 
-@dataclass(frozen=True)
-class BinaryModel:
-    weights: np.ndarray
-    bias: float
-
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        return _sigmoid(x @ self.weights + self.bias)
-
-
-def fit_binary(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, l2: float) -> BinaryModel:
-    """Weighted logistic regression; `sample_weight` sums to 1."""
-    n, d = x.shape
-    xb = np.hstack([x, np.ones((n, 1))])
-    penalty = np.full(d + 1, l2)
-    penalty[-1] = 0.0
-
-    def grad(theta: np.ndarray) -> np.ndarray:
-        p = _sigmoid(xb @ theta)
-        return xb.T @ ((p - y) * sample_weight) + penalty * theta
-
-    step = 1.0 / (0.25 * _curvature(xb) * n * float(sample_weight.max()) + l2)
-    theta = _descend(grad, np.zeros(d + 1), step)
-    return BinaryModel(theta[:-1], float(theta[-1]))
-
-
-@dataclass(frozen=True)
-class CentroidModel:
-    """Which class a vector is most like: cosine to each class's mean vector.
-    No solve and no iterations (a linear solve was the slowest step of a
-    policy load on a busy machine), and cheap to refit per fold."""
-
-    centroids: np.ndarray  # (classes, d), unit length
-    sharpness: float
-
-    def shares(self, x: np.ndarray) -> np.ndarray:
-        """Per row, each class's share relative to the best class (best = 1)."""
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
-        cosine = (x / np.where(norms > 0, norms, 1.0)) @ self.centroids.T
-        return np.exp(self.sharpness * (cosine - cosine.max(axis=1, keepdims=True)))
-
-
-def fit_centroids(x: np.ndarray, labels: np.ndarray, classes: int, sharpness: float) -> CentroidModel:
-    d = x.shape[1]
-    centroids = np.zeros((classes, d))
-    for c in range(classes):
-        rows = x[labels == c]
-        if len(rows):
-            mean = rows.mean(axis=0)
-            centroids[c] = mean / (np.linalg.norm(mean) or 1.0)
-    return CentroidModel(centroids, sharpness)
-
-
-def balanced_weights(y: np.ndarray, positive_share: float = 0.5) -> np.ndarray:
-    """Weights summing to 1 that give positives `positive_share` of the total."""
-    positives = max(int(y.sum()), 1)
-    negatives = max(len(y) - positives, 1)
-    return np.where(y == 1, positive_share / positives, (1 - positive_share) / negatives)
+def balanced_weights(
+    y: np.ndarray, positive_share: float = 0.5, groups: np.ndarray | None = None
+) -> np.ndarray:
+    """Weights summing to 1 that give positives `positive_share` of the total.
+    With `groups` (one label per row), each label's share is split equally
+    among the groups it has, then among the group's rows: two Chinese
+    breaking examples then weigh as much as forty English ones, instead of
+    the model learning that Chinese answers are fine."""
+    groups = np.zeros(len(y), dtype=np.int64) if groups is None else groups
+    out = np.zeros(len(y))
+    for label, share in ((1, positive_share), (0, 1.0 - positive_share)):
+        mine = y == label
+        present = np.unique(groups[mine])
+        for group in present:
+            rows = mine & (groups == group)
+            out[rows] = share / len(present) / rows.sum()
+    return out / out.sum()
 
 
 def folds(n: int, k: int, seed: int = 0) -> list[np.ndarray]:
     order = np.random.default_rng(seed).permutation(n)
     return [order[i::k] for i in range(k)]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Logistic regression over dense vectors, hashed n-grams, or both."""
+
+    dense: np.ndarray | None  # (d,)
+    sparse: np.ndarray | None  # (BUCKETS,)
+    bias: float
+
+    def logit(self, x: np.ndarray | None, rows: SparseRows | None) -> np.ndarray:
+        out = 0.0
+        if self.dense is not None and x is not None:
+            out = out + x @ self.dense
+        if self.sparse is not None and rows is not None:
+            out = out + rows.dot(self.sparse)
+        return np.asarray(out) + self.bias
+
+    def probability(self, x: np.ndarray | None, rows: SparseRows | None) -> np.ndarray:
+        return _sigmoid(self.logit(x, rows))
+
+
+def fit_linear(
+    x: np.ndarray | None,
+    rows: SparseRows | None,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    *,
+    l2_dense: float,
+    l2_sparse: float,
+    iterations: int = _ITERATIONS,
+) -> LinearModel:
+    """Weighted logistic regression on [x, rows, 1]; `sample_weight` sums to 1.
+    Only the n-gram buckets the rows use are fitted (the others would stay
+    zero): a few tens of thousands instead of BUCKETS."""
+    n = len(y)
+    # One dtype throughout: a float32 matrix times float64 weights is copied on every product.
+    x = None if x is None else np.ascontiguousarray(x, dtype=np.float64)
+    d = x.shape[1] if x is not None else 0
+    design = _Design(rows) if rows is not None else None
+    width = d + (design.k if design is not None else 0)
+
+    def forward(theta: np.ndarray) -> np.ndarray:
+        z = np.full(n, theta[-1])
+        if x is not None:
+            z = z + x @ theta[:d]
+        if design is not None:
+            z = z + design.times(theta[d:width])
+        return z
+
+    def backward(r: np.ndarray) -> np.ndarray:
+        out = np.empty(width + 1)
+        if x is not None:
+            out[:d] = x.T @ r
+        if design is not None:
+            out[d:width] = design.transposed_times(r)
+        out[-1] = r.sum()
+        return out
+
+    penalty = np.zeros(width + 1)
+    penalty[:d] = l2_dense
+    penalty[d:width] = l2_sparse
+
+    def grad(theta: np.ndarray) -> np.ndarray:
+        return backward((_sigmoid(forward(theta)) - y) * sample_weight) + penalty * theta
+
+    # Step from the curvature of the weighted design: power iteration on its operator.
+    v = np.ones(width + 1) / np.sqrt(width + 1)
+    curvature = 1.0
+    for _ in range(15):
+        w = backward(forward(v) * sample_weight)
+        curvature = float(np.linalg.norm(w)) or 1.0
+        v = w / curvature
+    # (power iteration approaches the largest eigenvalue from below: a margin)
+    step = 1.0 / (0.25 * 1.1 * curvature + max(l2_dense, l2_sparse))
+    theta = _descend(grad, np.zeros(width + 1), step, iterations)
+    sparse = None
+    if design is not None:
+        sparse = np.zeros(BUCKETS)
+        sparse[design.used] = theta[d:width]
+    return LinearModel(theta[:d].copy() if x is not None else None, sparse, float(theta[-1]))
+
+
+@dataclass(frozen=True)
+class SoftmaxModel:
+    """Which of several classes, over dense vectors and hashed n-grams."""
+
+    dense: np.ndarray  # (d, classes)
+    sparse: np.ndarray | None  # (BUCKETS, classes), float32; None: the vectors alone
+    bias: np.ndarray  # (classes,)
+
+    def probabilities(self, x: np.ndarray, rows: SparseRows) -> np.ndarray:
+        z = x @ self.dense + self.bias
+        lengths = np.diff(rows.indptr)
+        if self.sparse is not None and len(rows.indices):
+            products = rows.values[:, None] * self.sparse[rows.indices]
+            sums = np.add.reduceat(products, rows.indptr[:-1], axis=0)
+            z = z + np.where(lengths[:, None] > 0, sums, 0.0)
+        return _softmax(z)
+
+    def shares(self, x: np.ndarray, rows: SparseRows) -> np.ndarray:
+        """Per row, each class's probability relative to the likeliest (= 1)."""
+        p = self.probabilities(x, rows)
+        return p / p.max(axis=1, keepdims=True)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class _Design:
+    """The n-gram rows restricted to the buckets they use, with both
+    products gradient descent needs as single vectorised passes."""
+
+    def __init__(self, rows: SparseRows) -> None:
+        self.n = len(rows)
+        self.used, columns = np.unique(rows.indices, return_inverse=True)
+        self.k = len(self.used)
+        lengths = np.diff(rows.indptr)
+        self._row_starts = rows.indptr[:-1][lengths > 0]
+        self._nonempty = lengths > 0
+        self._columns = columns
+        self._values = rows.values
+        self._row_of = np.repeat(np.arange(self.n), lengths)
+        # Entries sorted by bucket, for the transposed product.
+        self._order = np.argsort(columns, kind="stable")
+        sorted_columns = columns[self._order]
+        self._column_starts = np.flatnonzero(np.diff(sorted_columns, prepend=-1))
+
+    def times(self, theta: np.ndarray) -> np.ndarray:
+        """rows @ theta for theta (k,) or (k, classes)."""
+        out = np.zeros((self.n, *theta.shape[1:]))
+        if self.k:
+            products = theta[self._columns] * (self._values if theta.ndim == 1 else self._values[:, None])
+            out[self._nonempty] = np.add.reduceat(products, self._row_starts, axis=0)
+        return out
+
+    def transposed_times(self, r: np.ndarray) -> np.ndarray:
+        """rows.T @ r for r (n,) or (n, classes)."""
+        if not self.k:
+            return np.zeros((0, *r.shape[1:]))
+        weighted = r[self._row_of] * (self._values if r.ndim == 1 else self._values[:, None])
+        return np.add.reduceat(weighted[self._order], self._column_starts, axis=0)
+
+
+def fit_softmax(
+    x: np.ndarray, rows: SparseRows | None, labels: np.ndarray, classes: int, *, l2: float,
+    iterations: int = _ITERATIONS,
+) -> SoftmaxModel:
+    """Multinomial logistic regression, every row weighted alike, on the
+    vectors and (unless None) the n-grams; only the buckets the rows use are
+    fitted (as in fit_linear)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    n, d = x.shape
+    no_rows = SparseRows(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    design = _Design(rows if rows is not None else no_rows)
+    k = design.k
+    targets = np.zeros((n, classes))
+    targets[np.arange(n), labels] = 1.0
+
+    def forward(theta: np.ndarray) -> np.ndarray:
+        return x @ theta[:d] + design.times(theta[d : d + k]) + theta[-1]
+
+    def backward(r: np.ndarray) -> np.ndarray:
+        return np.vstack([x.T @ r, design.transposed_times(r), r.sum(axis=0, keepdims=True)])
+
+    penalty = np.full((d + k + 1, 1), l2)
+    penalty[-1] = 0.0
+
+    def grad(theta: np.ndarray) -> np.ndarray:
+        return backward((_softmax(forward(theta)) - targets) / n) + penalty * theta
+
+    v = np.ones((d + k + 1, classes)) / np.sqrt((d + k + 1) * classes)
+    curvature = 1.0
+    for _ in range(15):
+        w = backward(forward(v) / n)
+        curvature = float(np.linalg.norm(w)) or 1.0
+        v = w / curvature
+    # The softmax's curvature is at most half the design's (a margin, as above).
+    step = 1.0 / (0.5 * 1.1 * curvature + l2)
+    theta = _descend(grad, np.zeros((d + k + 1, classes)), step, iterations)
+    sparse = None
+    if rows is not None:
+        sparse = np.zeros((BUCKETS, classes), dtype=np.float32)
+        sparse[design.used] = theta[d : d + k]
+    return SoftmaxModel(theta[:d].copy(), sparse, theta[-1].copy())

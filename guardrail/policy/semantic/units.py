@@ -11,7 +11,6 @@ more, and the whole text encoded at once beat a mean of its sentences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,14 +28,6 @@ _MIN_SENTENCE_CHARS = 40
 MAX_UNIT_CHARS = 600
 # The encoder reads at most 512 tokens; this many characters is about that.
 MAX_WHOLE_CHARS = 2000
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One scored piece: a sentence (with its span) or the whole answer (span None)."""
-
-    span: Span | None
-    vector: np.ndarray
 
 
 def sentences(text: str) -> list[Span]:
@@ -62,8 +53,9 @@ def _strip(text: str, span: Span) -> Span:
 SENTENCES_FROM = 3
 
 
-def units(text: str, encoder: Encoder) -> list[Unit]:
-    """The whole answer first, then (long answers) each sentence long enough to score alone."""
+def pieces_of(text: str) -> tuple[list[Span | None], list[str]]:
+    """The whole answer first (span None), then, for long answers, each
+    sentence long enough to score alone; with each piece's text as encoded."""
     spans = sentences(text)
     scored = []
     if len(spans) >= SENTENCES_FROM:
@@ -72,9 +64,8 @@ def units(text: str, encoder: Encoder) -> list[Unit]:
             for s in spans
             if s.end - s.start >= _MIN_SENTENCE_CHARS or _is_cjk(text[s.start : s.end])
         ]
-    pieces = [text[:MAX_WHOLE_CHARS], *(text[s.start : s.end][:MAX_UNIT_CHARS] for s in scored)]
-    vectors = encoder.encode(pieces)
-    return [Unit(None, vectors[0]), *(Unit(s, v) for s, v in zip(scored, vectors[1:], strict=True))]
+    texts = [text[:MAX_WHOLE_CHARS], *(text[s.start : s.end][:MAX_UNIT_CHARS] for s in scored)]
+    return [None, *scored], texts
 
 
 def whole_vector(text: str, encoder: Encoder) -> np.ndarray:

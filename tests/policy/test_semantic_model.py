@@ -1,0 +1,121 @@
+"""The bundled model's parts: hashed n-grams, the linear learner, the gate
+that spares the encoder, and classifiers trained ahead of time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guardrail.policy import PolicyStore
+from guardrail.policy.semantic import RuleExamples, SemanticModel, SemanticResources, trained
+from guardrail.policy.semantic.encoder import bundled_encoder
+from guardrail.policy.semantic.learning import balanced_weights, fit_linear
+from guardrail.policy.semantic.ngrams import BUCKETS, SparseRows, buckets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _dense(rows: SparseRows) -> np.ndarray:
+    out = np.zeros((len(rows), BUCKETS))
+    for r in range(len(rows)):
+        start, end = rows.indptr[r], rows.indptr[r + 1]
+        out[r, rows.indices[start:end]] = rows.values[start:end]
+    return out
+
+
+def test_sparse_rows_multiply_like_the_dense_matrix() -> None:
+    rows = SparseRows.of(["Where is my parcel?", "", "退款已原路退回。", "f*cking sh1t"])
+    dense = _dense(rows)
+    weights = np.random.default_rng(0).normal(size=BUCKETS)
+    residuals = np.array([0.5, -1.0, 2.0, 0.25])
+    assert np.allclose(rows.dot(weights), dense @ weights)
+    assert np.allclose(rows.transpose_dot(residuals), dense.T @ residuals)
+    assert rows.dot(weights)[1] == 0.0  # an empty row scores nothing
+    taken = rows.take(np.array([3, 0]))
+    assert np.allclose(_dense(taken), dense[[3, 0]])
+
+
+def test_traditional_and_simplified_chinese_share_their_features() -> None:
+    assert set(buckets("這是你自己的錯")) == set(buckets("这是你自己的错"))
+
+
+def test_disguised_spellings_share_character_grams_with_the_word() -> None:
+    assert set(buckets("sh1tty")) & set(buckets("sh1t"))
+
+
+def test_the_linear_learner_separates_what_its_examples_separate() -> None:
+    bad = ["you idiot", "what an idiot", "idiot customer", "stupid idiot"]
+    fine = ["thank you", "thanks a lot", "thank you kindly", "many thanks"]
+    rows = SparseRows.of(bad + fine)
+    y = np.array([1.0] * 4 + [0.0] * 4)
+    model = fit_linear(None, rows, y, balanced_weights(y), l2_dense=0.0, l2_sparse=1e-3)
+    p = model.probability(None, SparseRows.of(["such an idiot", "thank you so much"]))
+    assert p[0] > 0.6 > 0.4 > p[1]
+    again = fit_linear(None, rows, y, balanced_weights(y), l2_dense=0.0, l2_sparse=1e-3)
+    assert np.array_equal(model.sparse, again.sparse)  # deterministic
+
+
+class CountingEncoder:
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += list(texts)
+        return self.inner.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[SemanticModel, CountingEncoder]:
+    encoder = CountingEncoder(bundled_encoder())
+    model = SemanticModel(encoder)
+    PolicyStore(ROOT / "policies", semantic=SemanticResources(model)).load()
+    return model, encoder
+
+
+def test_the_shipped_policy_loads_its_classifier_trained_ahead(shipped) -> None:
+    model, _ = shipped
+    [(digest, classifier)] = model.trained_classifiers()
+    ahead = trained.load(trained.TRAINED_FILE, digest)
+    assert ahead is not None, "trained.npz is stale: run training/answers/build_vectors.py"
+    assert classifier.calibrated == ahead[1]
+
+
+def test_the_gate_releases_an_ordinary_answer_without_the_encoder(shipped) -> None:
+    model, encoder = shipped
+    [(_, classifier)] = model.trained_classifiers()
+    before = len(encoder.texts)
+    scored = classifier.scored(
+        "Your parcel left our warehouse today and arrives on Friday. Thanks for your order!"
+    )
+    assert len(encoder.texts) == before
+    assert all(v is None for v in scored.vectors)
+    assert scored.scores.max() < min(classifier.calibrated)
+
+
+def test_what_the_gate_cannot_clear_is_read_by_the_encoder(shipped) -> None:
+    model, encoder = shipped
+    [(_, classifier)] = model.trained_classifiers()
+    before = len(encoder.texts)
+    scored = classifier.scored("Honestly this is your own fault, you idiot. Take 800 mg of ibuprofen.")
+    assert len(encoder.texts) > before
+    assert scored.vectors[0] is not None
+
+
+def test_a_classifier_saved_ahead_scores_like_the_one_trained_at_load(tmp_path: Path) -> None:
+    model = SemanticModel(bundled_encoder(), trained_file=None)
+    rules = [
+        RuleExamples("rude", ("Whatever. Figure it out yourself.", "Stop messaging me."),
+                     ("Happy to help with that.", "Sorry for the wait.")),
+    ]
+    fresh = model.classifier(rules)
+    path = tmp_path / "trained.npz"
+    trained.save(path, model.digest(rules), fresh.fitted, fresh.calibrated)
+    assert trained.load(path, "another digest") is None
+    loaded = SemanticModel(bundled_encoder(), trained_file=path).classifier(rules)
+    text = "Whatever, figure out the parcel yourself."
+    assert loaded.calibrated == fresh.calibrated
+    assert np.allclose(loaded.scored(text).scores, fresh.scored(text).scores, atol=1e-5)
