@@ -6,7 +6,8 @@ NER alone enabled and run it over every text, batched. The model is our own
 (`recognizers/en/model`, built by `training/pii_en/`): it reads names of many
 cultures with or without a cue, in lower case too, and labels a whole
 multi-line street address as one STREET_ADDRESS, so no window or cue word
-decides where it looks.
+decides where it looks. The NER's greedy decoding is ours (`greedy_ner.py`,
+same weights and transitions), about 2.5x faster than spaCy's on this Python.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from pathlib import Path
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
+
+from guardrail.pii.greedy_ner import GreedyNer
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         super().__init__(models=models, ner_model_configuration=ner_configuration())
         self._vocab_base: dict[str, int] = {}
         self._model_names: dict[str, str] = {}
+        self._decoders: dict[str, GreedyNer | None] = {}
 
     def load(self) -> None:
         self.nlp = {}
@@ -74,6 +79,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             if not (spacy.util.is_package(name) or Path(name, "config.cfg").is_file()):
                 raise RuntimeError(f"spaCy model {name!r} is neither installed nor a model folder")
             self.nlp[model["lang_code"]] = _load_ner_only(name)
+            self._decoders[model["lang_code"]] = _decoder(self.nlp[model["lang_code"]])
             self._model_names[model["lang_code"]] = name
             self._vocab_base[model["lang_code"]] = len(self.nlp[model["lang_code"]].vocab.strings)
 
@@ -82,6 +88,7 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         if len(nlp.vocab.strings) - self._vocab_base[language] > self.vocab_growth_limit:
             logger.info("reloading spaCy model for %s to drop its grown vocabulary", language)
             nlp = self.nlp[language] = _load_ner_only(self._model_names[language])
+            self._decoders[language] = _decoder(nlp)
             self._vocab_base[language] = len(nlp.vocab.strings)
         return nlp
 
@@ -99,7 +106,12 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         if not self.nlp:
             raise ValueError("NLP engine is not loaded")
         nlp = self._model(language)
-        docs = _run_ner(nlp, [nlp.make_doc(text) for text in texts])
+        docs = [nlp.make_doc(text) for text in texts]
+        decoder = self._decoders.get(language)
+        if decoder is not None:
+            decoder(docs)
+        else:
+            docs = list(_run_ner(nlp, docs))
         return [self._doc_to_nlp_artifact(doc, language) for doc in docs]
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
@@ -132,6 +144,14 @@ def _load_ner_only(name: str) -> Language:
             nlp.remove_pipe(pipe)
     logger.info("loaded spaCy model %s with components %s", name, nlp.pipe_names)
     return nlp
+
+
+def _decoder(nlp: Language) -> GreedyNer | None:
+    """Our decoder when the pipeline is one NER it can read (greedy_ner.py)."""
+    if nlp.pipe_names != ["ner"]:
+        return None
+    ner = nlp.get_pipe("ner")
+    return GreedyNer(ner) if isinstance(ner, EntityRecognizer) and GreedyNer.supports(ner) else None
 
 
 def _run_ner(nlp: Language, pieces: list[Doc]) -> Iterator[Doc]:
