@@ -13,6 +13,7 @@ same weights and transitions), about 2.5x faster than spaCy's on this Python.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -106,13 +107,22 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         if not self.nlp:
             raise ValueError("NLP engine is not loaded")
         nlp = self._model(language)
-        docs = [nlp.make_doc(text) for text in texts]
-        decoder = self._decoders.get(language)
-        if decoder is not None:
-            decoder(docs)
-        else:
-            docs = list(_run_ner(nlp, docs))
+        docs = self._ner(nlp, language, [nlp.make_doc(text) for text in texts])
+        # Text in capitals ("PLEASE CALL JOHN KOWALSKI") is also read as
+        # written in ordinary case: the model learnt names from their shape.
+        shouting = [i for i, text in enumerate(texts) if _shouting(text)]
+        if shouting:
+            recased = self._ner(nlp, language, [nlp.make_doc(_recase(texts[i])) for i in shouting])
+            for i, variant in zip(shouting, recased, strict=True):
+                _add_people(docs[i], variant)
         return [self._doc_to_nlp_artifact(doc, language) for doc in docs]
+
+    def _ner(self, nlp: Language, language: str, docs: list[Doc]) -> list[Doc]:
+        decoder = self._decoders.get(language)
+        if decoder is None:
+            return list(_run_ner(nlp, docs))
+        decoder(docs)
+        return docs
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
         entities, scores = self._get_updated_entities(
@@ -144,6 +154,46 @@ def _load_ner_only(name: str) -> Language:
             nlp.remove_pipe(pipe)
     logger.info("loaded spaCy model %s with components %s", name, nlp.pipe_names)
     return nlp
+
+
+_SHOUTING_SHARE = 0.8
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*[^\W\d_]", re.MULTILINE)
+_SHOUTING_MIN_LETTERS = 8
+
+
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return len(letters) >= _SHOUTING_MIN_LETTERS and upper >= _SHOUTING_SHARE * len(letters)
+
+
+def _recase(text: str) -> str:
+    """In lower case, sentences begun with a capital; same length (else as is).
+    The model learnt lower-case names too; title case reads as a headline."""
+    recased = _SENTENCE_START.sub(lambda m: m.group(0).upper(), text.lower())
+    return recased if len(recased) == len(text) else text
+
+
+def _add_people(doc: Doc, variant: Doc) -> None:
+    """The recased text's people, over what the capitals made the model read
+    there (a headline word is more often a name than a brand); the
+    original's own people and addresses stay."""
+    kept = {"PERSON", "PER", "STREET_ADDRESS"}
+    ents = list(doc.ents)
+    changed = False
+    for ent in variant.ents:
+        if ent.label_ not in ("PERSON", "PER"):
+            continue
+        overlapping = [e for e in ents if e.start_char < ent.end_char and ent.start_char < e.end_char]
+        if any(e.label_ in kept for e in overlapping):
+            continue
+        span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_)
+        if span is None:
+            continue
+        ents = [e for e in ents if e not in overlapping] + [span]
+        changed = True
+    if changed:
+        doc.set_ents(sorted(ents, key=lambda e: e.start), default="unmodified")
 
 
 def _decoder(nlp: Language) -> GreedyNer | None:
