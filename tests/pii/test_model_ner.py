@@ -134,6 +134,12 @@ def test_address_block_lines_after_the_street_are_the_address(analyzer: Analyzer
     assert _covered(analyzer, text, address, "STREET_ADDRESS")
 
 
+def test_a_postcode_opening_the_next_sentence_line_is_the_address(analyzer: Analyzer):
+    text = "The shop is at 1436 Redbud Drive\nCite Essanaouber\n 60810. It opens at nine."
+    assert _covered(analyzer, text, "60810", "STREET_ADDRESS")
+    assert not _covered(analyzer, text, "It opens", "STREET_ADDRESS")
+
+
 def test_an_address_in_a_sentence_takes_no_words_after_it(analyzer: Analyzer):
     text = "My address is 4 Main Street and my order is late.\nOrder 1234 still not here"
     found = [value for entity, value in _found(analyzer, text) if entity == "STREET_ADDRESS"]

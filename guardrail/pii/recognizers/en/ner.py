@@ -95,6 +95,7 @@ _BLOCK_CONNECTORS = frozenset(
     "de du la le of am an der di da van von y el".split()  # noqa: SIM905 - reads better as text
 )
 _MAX_BLOCK_WORDS = 6
+_LEADING_CODE = re.compile(r"[ \t]*(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,8}(?=[.,;]?(?:\s|\Z))")
 _MAX_BLOCK_LINES = 3
 # "the corner of Main Street and 5th Avenue" is one address.
 _CORNER_BEFORE = re.compile(r"(?:the\s+)?corner\s+of\s+\Z", re.IGNORECASE)
@@ -329,7 +330,7 @@ def _postcode_after(text: str, end: int) -> int:
 
 def _block_line(line: str) -> bool | None:
     """None if `line` is no address-block line, else whether it holds a code."""
-    words = [w for w in _BLOCK_SEPARATOR.split(line.strip(" \t,")) if w]
+    words = [w.strip("()") for w in _BLOCK_SEPARATOR.split(line.strip(" \t,")) if w.strip("()")]
     if not words or len(words) > _MAX_BLOCK_WORDS:
         return None
     for word in words:
@@ -360,6 +361,9 @@ def _block_lines_after(text: str, end: int) -> int:
         content = text[prefix.end() if prefix else start : stop]
         coded = _block_line(content)
         if coded is None:
+            code = _LEADING_CODE.match(content)  # "60810. It serves great food."
+            if code:
+                end = (prefix.end() if prefix else start) + code.end()
             break
         if coded:
             end = start + len(text[start:stop].rstrip())
