@@ -158,19 +158,21 @@ def _listed_names(
     Bowers", "Given, Breen, Staunton"): capitalised words that no other
     finding and no place or organisation of the model covers, no common word.
     A comma alone makes a list only with a third item ("Yesterday, John")."""
-    taken = [(r.start, r.end) for r in results] + vetoes
+    taken = bytearray(len(text) + 1)  # characters some finding or veto covers
+    for start, end in [(r.start, r.end) for r in results] + vetoes:
+        taken[start:end] = b"\x01" * (end - start)
     queue = [r for r in results if r.entity_type == "PERSON"]
     found: list[RecognizerResult] = []
     while queue:
         name = queue.pop()
         for item in _list_neighbours(text, name.start, name.end):
-            if any(s < item[1] and item[0] < e for s, e in taken):
+            if any(taken[item[0] : item[1]]):
                 continue
             words = text[item[0] : item[1]].split()
             if any(not w[0].isupper() or w.lower().rstrip(".") in COMMON_CAPITALISED for w in words):
                 continue
             result = RecognizerResult("PERSON", item[0], item[1], _LIST_SCORE)
-            taken.append(item)
+            taken[item[0] : item[1]] = b"\x01" * (item[1] - item[0])
             found.append(result)
             queue.append(result)
     return found
