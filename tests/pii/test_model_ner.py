@@ -164,3 +164,15 @@ def test_names_written_in_capitals(analyzer: Analyzer):
     assert _covered(analyzer, text, "MARIA", "PERSON")
     assert _covered(analyzer, text, "KOWALSKA", "PERSON")
     assert [entity for entity, _ in _found(analyzer, "PLEASE CHECK MY ORDER STATUS TODAY")] == []
+
+
+def test_a_surname_after_an_article_is_still_a_person(analyzer: Analyzer):
+    text = "Unlike the Jensen novel, this one is short."
+    assert _covered(analyzer, text, "Jensen", "PERSON")
+    assert _found(analyzer, "Does the Austin warehouse ship to Canada?") == []
+
+
+def test_the_other_speakers_of_a_dialogue_with_a_name(analyzer: Analyzer):
+    text = "Tzigane Lantos: Remember me?\nMelanie: You saved my life!"
+    assert _covered(analyzer, text, "Melanie", "PERSON")
+    assert [e for e, _ in _found(analyzer, "Agent: How can I help?\nCustomer: My order is late.")] == []

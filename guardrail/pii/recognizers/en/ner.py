@@ -23,7 +23,10 @@ An address the model found takes the rest of its block with it: the rest
 of its line and the short lines after it (a city, a country, a postcode,
 behind quote marks or not) down to the last one holding a code. The other
 items of a list holding a found name are names too ("Usamov and Bowers"),
-unless the model reads them as places or organisations.
+unless the model reads them as places or organisations; so are the other
+speakers of a dialogue one of whose speakers is a found name, when the census
+lists hold them. A census surname that is no first name and no word is a
+person even after an article ("the Jensen novel").
 
 And a name found once is found everywhere in the text: every other whole-word
 occurrence of a found person's name, or of one of its words ("Dole" after
@@ -109,6 +112,8 @@ _LIST_BEFORE = re.compile(rf"(?:^|(?<=[,;(\n]))[ \t]*(?P<item>{_LIST_NAME}){_SEP
 _SEPARATOR_AFTER = re.compile(r"[ \t]*(?:,|;|&|\band\b)[ \t]*(?=[^\W\d_])")
 _SEPARATOR_BEFORE = re.compile(r"(?:,|;|&|\band)[ \t]*\Z")
 _LIST_SCORE = 0.6
+# A speaker's label at the start of a line of dialogue.
+_SPEAKER = re.compile(r"^[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?)[ \t]*:(?!//)", re.MULTILINE)
 _POSTCODE = re.compile(r"[A-Z]{0,2}-?\d[\dA-Z -]{1,8}")
 
 
@@ -142,6 +147,7 @@ class EnglishSpacyRecognizer(SpacyRecognizer):
         )
         own = [piece for r in own for piece in _outside(text, r, patterns)]
         own += _listed_names(text, kept + own, vetoes)
+        own += _speaker_names(text, kept + own, vetoes)
         repeated = _repeated_names(text, kept + own)
         for result in repeated:  # the context enhancer finds a result's recognizer by these
             result.recognition_metadata = {
@@ -176,6 +182,29 @@ def _listed_names(
             found.append(result)
             queue.append(result)
     return found
+
+
+def _speaker_names(
+    text: str, results: list[RecognizerResult], vetoes: list[tuple[int, int]]
+) -> list[RecognizerResult]:
+    """In a dialogue ("Anna: ..." lines, one of whose speakers is a found
+    name), the other speakers that the census lists hold as names."""
+    speakers = list(_SPEAKER.finditer(text))
+    if len(speakers) < 2:
+        return []
+    people = [(r.start, r.end) for r in results if r.entity_type == "PERSON"]
+    spans = [(m.start("name"), m.end("name")) for m in speakers]
+    if not any(s < end and start < e for start, end in spans for s, e in people):
+        return []
+    covered = [(r.start, r.end) for r in results] + vetoes
+    names = lexicon.first_names() | lexicon.surnames()
+    out = []
+    for start, end in spans:
+        words = text[start:end].lower().split()
+        if any(s < end and start < e for s, e in covered) or not all(w in names for w in words):
+            continue
+        out.append(RecognizerResult("PERSON", start, end, _LIST_SCORE))
+    return out
 
 
 def _list_neighbours(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -253,9 +282,21 @@ def _tidy_person(text: str, result: RecognizerResult) -> bool:
         known = word in lexicon.first_names() or word in lexicon.surnames()
         if words[0].group(0).islower() and not known:
             return False
-        if previous_word(text, result.start) in _THINGS_BEFORE:
+        if previous_word(text, result.start) in _THINGS_BEFORE and not _only_a_surname(word):
             return False
     return True
+
+
+def _only_a_surname(word: str) -> bool:
+    """A census surname that is no first name and no ordinary word: after
+    an article it is still a person ("the Jensen novel", "the Murphy case")."""
+    word = word.rstrip(".")
+    return (
+        word in lexicon.surnames()
+        and word not in lexicon.first_names()
+        and word not in lexicon.first_names_words()
+        and word not in lexicon.surnames_words()
+    )
 
 
 def _outside(text: str, result: RecognizerResult, patterns: list[tuple[int, int]]) -> list[RecognizerResult]:
