@@ -13,6 +13,7 @@ the analyzer missed becomes a detection of the value's own entity type.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from guardrail.pii.detection import Detection
 
@@ -28,24 +29,47 @@ def _pattern(value: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
-class KnownValues:
-    """One conversation's values (label -> value), compiled once per request."""
+def _order(item: tuple[str, str]) -> tuple[int, str]:
+    label, value = item
+    return (-len(value), label)  # longest first: a full name before its parts
 
-    def __init__(self, values: dict[str, str]) -> None:
+
+class KnownValues:
+    """One conversation's values (label -> value), each compiled once."""
+
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        _compiled: Mapping[str, tuple[str, re.Pattern[str]]] | None = None,
+    ) -> None:
+        compiled = dict(_compiled or {})
+        for label, value in values.items():
+            if label not in compiled and len(value.strip()) >= _MIN_LENGTH:
+                compiled[label] = (label.rsplit("_", 1)[0], _pattern(value))
+        self._values = dict(values)
+        self._compiled = compiled
         self._patterns = [
-            (label.rsplit("_", 1)[0], _pattern(value))
-            for label, value in sorted(values.items(), key=lambda item: -len(item[1]))
-            if len(value.strip()) >= _MIN_LENGTH
+            compiled[label] for label, _ in sorted(self._values.items(), key=_order) if label in compiled
         ]
 
     def __bool__(self) -> bool:
         return bool(self._patterns)
 
+    def __len__(self) -> int:
+        """How many values (searched or too short to be): a size for caches."""
+        return len(self._values)
+
+    def extended(self, values: Mapping[str, str]) -> KnownValues:
+        """These values plus `values`; only the new ones are compiled."""
+        merged = {**self._values, **values}
+        compiled = {label: c for label, c in self._compiled.items() if merged[label] == self._values[label]}
+        return KnownValues(merged, compiled)
+
     def add_to(self, text: str, detections: list[Detection]) -> list[Detection]:
         """`detections` plus the known values they miss, sorted, never overlapping."""
         taken = [(d.start, d.end) for d in detections]
         added: list[Detection] = []
-        for entity, pattern in self._patterns:  # longest first: a full name before its parts
+        for entity, pattern in self._patterns:
             for match in pattern.finditer(text):
                 span = (match.start(), match.end())
                 if any(start < span[1] and span[0] < end for start, end in taken):
@@ -55,3 +79,6 @@ class KnownValues:
         if not added:
             return detections
         return sorted([*detections, *added], key=lambda d: d.start)
+
+    def __repr__(self) -> str:  # never the values
+        return f"KnownValues(values={len(self._values)})"

@@ -25,6 +25,7 @@ from guardrail.pii.errors import PiiUnavailable
 from guardrail.pii.foreign import may_be_foreign
 from guardrail.pii.keyring import KeyRing, VaultKeyError
 from guardrail.pii.known_values import KnownValues
+from guardrail.pii.known_values_cache import KnownValuesCache
 from guardrail.pii.limits import Pieces, TextLimits
 from guardrail.pii.messages import opening_digest, text_slots
 from guardrail.pii.normalise import normalise
@@ -51,8 +52,10 @@ class PiiService:
         workers: int = 1,
         analyzer: Analyzer | None = None,
         limits: TextLimits | None = None,
+        known_values: KnownValuesCache | None = None,
     ) -> None:
         self._limits = limits or TextLimits()
+        self._known = known_values if known_values is not None else KnownValuesCache()
         self._keys = KeyRing(vault_keys)
         self._vault = Vault(redis, prefix=prefix, keys=self._keys, ttl_seconds=ttl_seconds)
         self._analyzer = analyzer or Analyzer(cache_ttl_seconds=ttl_seconds)
@@ -95,7 +98,9 @@ class PiiService:
             plan = _Plan(policy)
             for text, detections in zip(texts, found, strict=True):
                 plan.add(text, detections)
-            labels = await self._vault.labels_for(scope, cid, plan.entries)
+            allocation = await self._vault.labels_for(scope, cid, plan.entries)
+            self._known.advance(scope, cid, allocation)
+            labels = allocation.labels
             for slot, text, detections in zip(slots, texts, found, strict=True):
                 rewritten = plan.rewrite(text, detections, labels)
                 if rewritten != slot.text:
@@ -119,7 +124,14 @@ class PiiService:
         """Only a conversation with history can carry restored values back."""
         if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
             return None
-        return KnownValues(await self._vault.load_all(scope, conversation_id))
+        generation = await self._vault.generation(conversation_id)
+        cached = self._known.get(scope, conversation_id, generation)
+        if cached is not None:
+            return cached
+        values, generation = await self._vault.load_all(scope, conversation_id)
+        known = KnownValues(values)
+        self._known.put(scope, conversation_id, generation, known)
+        return known
 
     async def restorer_for(
         self, scope: str, conversation_id: str, labels: Collection[str]

@@ -6,10 +6,15 @@ is one key (one slot in Redis Cluster) with one TTL:
     f:<fingerprint>  -> label        keyed HMAC of (entity, normalised value)
     s:<label>        -> ciphertext   AES-GCM, bound to scope, conversation and label
     n:<ENTITY>       -> last number issued for that entity type
+    g                -> generation: a random token, replaced whenever labels are issued
 
 Numbers are allocated by a Lua script, so concurrent requests on any replica
 agree: the same value always gets the same label, two values never share one.
 Neither values nor anything derived from them without a key appear in keys.
+The generation lets a process keep what it read of a conversation
+(`known_values_cache.py`) and know, with one field read, whether it is
+still all there is: it changes when values are added, and a conversation
+that expired and began again starts with a new one.
 
 A value is sealed for its label, so ciphertexts swapped between labels (by
 someone who can write to Redis) fail to open instead of restoring one
@@ -24,6 +29,7 @@ they expire with their conversation.
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -31,13 +37,18 @@ import redis.asyncio as aioredis
 
 from guardrail.pii.keyring import KeyRing
 
-# ARGV: ttl, count, then per value: n_fingerprints, fingerprint..., entity, ciphertext.
-# The first fingerprint is under the current key; older ones find entries
-# written before a key rotation.
+# ARGV: ttl, generation, count, then per value: n_fingerprints,
+# fingerprint..., entity, predicted label, ciphertext. The first fingerprint
+# is under the current key; older ones find entries written before a key
+# rotation. Returns {'retry'} or {'ok', generation before ('' if none),
+# whether the conversation existed (0/1), generation after, label...}.
 _ALLOCATE = """
 local ttl = tonumber(ARGV[1])
-local count = tonumber(ARGV[2])
-local i = 3
+local generation = ARGV[2]
+local count = tonumber(ARGV[3])
+local existed = redis.call('EXISTS', KEYS[1])
+local before = redis.call('HGET', KEYS[1], 'g') or ''
+local i = 4
 local labels = {}
 local writes = {}
 local issued = {}
@@ -74,8 +85,17 @@ end
 for _, write in ipairs(writes) do
   redis.call('HSET', KEYS[1], write[1], write[2])
 end
+local after = before
+if next(issued) ~= nil then
+  redis.call('HSET', KEYS[1], 'g', generation)
+  after = generation
+end
 redis.call('EXPIRE', KEYS[1], ttl)
-return labels
+local reply = {'ok', before, existed, after}
+for v = 1, count do
+  reply[#reply + 1] = labels[v]
+end
+return reply
 """
 
 
@@ -88,6 +108,18 @@ class VaultEntry:
     entity: str
     value: str  # as it appeared; restored verbatim
     normalised: str  # what "the same value" means for this entity type
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """What `Vault.labels_for` did: each entry's label, and how the
+    conversation changed (for `KnownValuesCache.advance`)."""
+
+    labels: list[str]
+    issued: dict[str, str]  # labels issued by this call -> their values
+    existed: bool  # the conversation had values before this call
+    before: str | None  # its generation before, None if it had none
+    after: str | None
 
 
 class Vault:
@@ -105,16 +137,19 @@ class Vault:
 
     async def labels_for(
         self, scope: str, conversation_id: str, entries: list[VaultEntry]
-    ) -> list[str]:
+    ) -> Allocation:
         """The conversation's label for each entry, issuing new ones as needed."""
         if not entries:
             await self.touch(conversation_id)
-            return []
+            return Allocation([], {}, existed=True, before=None, after=None)
         key = self.key(conversation_id)
         prints = [self._keys.fingerprints(scope, e.entity, e.normalised) for e in entries]
         for _attempt in range(_ATTEMPTS):
             predicted = await self._predict(key, entries, prints)
-            args: list[str | bytes | int] = [self._ttl, len(entries)]
+            # Random, so it says nothing about the values and never repeats
+            # after the conversation expired.
+            generation = os.urandom(12).hex()
+            args: list[str | bytes | int] = [self._ttl, generation, len(entries)]
             for entry, fingerprints, label in zip(entries, prints, predicted, strict=True):
                 args.extend([len(fingerprints), *fingerprints, entry.entity, label or ""])
                 sealed = (
@@ -124,9 +159,19 @@ class Vault:
                 )
                 # base64 so the hash reads the same through clients that decode replies.
                 args.append(base64.b64encode(sealed))
-            labels = await self._allocate(keys=[key], args=args)
-            if [_text(x) for x in labels] != ["retry"]:
-                return [_text(label) for label in labels]
+            answer = await self._allocate(keys=[key], args=args)
+            reply = [_text(x) if isinstance(x, bytes | str) else x for x in answer]
+            if reply == ["retry"]:
+                continue
+            _, before, existed, after, *labels = reply
+            issued = {
+                label: entry.value
+                for label, entry, guess in zip(labels, entries, predicted, strict=True)
+                if guess is not None
+            }
+            return Allocation(
+                labels, issued, existed=bool(existed), before=before or None, after=after or None
+            )
         raise VaultBusy("labels kept changing while being issued")
 
     async def _predict(
@@ -179,16 +224,39 @@ class Vault:
             # neither: expired, or never issued in this conversation
         return values
 
-    async def load_all(self, scope: str, conversation_id: str) -> dict[str, str]:
-        """Every label the conversation issued -> its value.
+    async def load_all(self, scope: str, conversation_id: str) -> tuple[dict[str, str], str | None]:
+        """Every label the conversation issued -> its value, and the
+        generation they are (None: the conversation has no values, or
+        predates generations). Refreshes the TTL.
 
         For masking only (a value restored into an earlier answer leaves as
         its placeholder again); never for restoring an answer, which must
         resolve its own request's labels alone (`load`).
         """
-        fields = await self._redis.hgetall(self.key(conversation_id))
-        labels = {_text(name)[2:] for name in fields if _text(name)[:2] in ("s:", "r:")}
-        return await self.load(scope, conversation_id, labels)
+        key = self.key(conversation_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(key)
+            pipe.expire(key, self._ttl)
+            raw, _ = await pipe.execute()
+        fields = {_text(name): value for name, value in raw.items()}
+        values: dict[str, str] = {}
+        for name, sealed in fields.items():
+            label = name[2:]
+            if name.startswith("s:"):
+                values[label] = self._keys.decrypt(
+                    base64.b64decode(sealed), _aad(scope, conversation_id, label)
+                ).decode()
+            elif name.startswith("r:") and f"s:{label}" not in fields:  # sealed before labels were bound
+                values[label] = self._keys.decrypt(
+                    base64.b64decode(sealed), _legacy_aad(scope, conversation_id)
+                ).decode()
+        generation = fields.get("g")
+        return values, _text(generation) if generation is not None else None
+
+    async def generation(self, conversation_id: str) -> str | None:
+        """The conversation's generation (see the module docstring), if any."""
+        found = await self._redis.hget(self.key(conversation_id), "g")
+        return _text(found) if found is not None else None
 
     async def exists(self, conversation_id: str) -> bool:
         return bool(await self._redis.exists(self.key(conversation_id)))

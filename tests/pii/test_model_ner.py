@@ -113,3 +113,66 @@ def test_a_name_found_once_is_masked_everywhere_in_the_text(analyzer: Analyzer):
     persons = [d for d in select(text, raw, POLICY) if d.entity == "PERSON"]
     for at in (text.index("Vasilescu"), text.rindex("Vasilescu")):
         assert any(d.start <= at and at + len("Vasilescu") <= d.end for d in persons)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # The block's city and country lines, behind e-mail quote marks, down
+        # to the line with the postcode.
+        (
+            "Ship it here:\n> Kauppakatu 12 B 7\n> Apt. 4\n> Tampere\n> Finland 33100\n\nThanks",
+            "Kauppakatu 12 B 7\n> Apt. 4\n> Tampere\n> Finland 33100",
+        ),
+        (
+            "Ship to 28245 Puruntie 82 Apt. 595\nLAPPEENRANTA / SK / 53650\nThanks!",
+            "28245 Puruntie 82 Apt. 595\nLAPPEENRANTA / SK / 53650",
+        ),
+    ],
+)
+def test_address_block_lines_after_the_street_are_the_address(analyzer: Analyzer, text: str, address: str):
+    assert _covered(analyzer, text, address, "STREET_ADDRESS")
+
+
+def test_a_postcode_opening_the_next_sentence_line_is_the_address(analyzer: Analyzer):
+    text = "The shop is at 1436 Redbud Drive\nCite Essanaouber\n 60810. It opens at nine."
+    assert _covered(analyzer, text, "60810", "STREET_ADDRESS")
+    assert not _covered(analyzer, text, "It opens", "STREET_ADDRESS")
+
+
+def test_an_address_in_a_sentence_takes_no_words_after_it(analyzer: Analyzer):
+    text = "My address is 4 Main Street and my order is late.\nOrder 1234 still not here"
+    found = [value for entity, value in _found(analyzer, text) if entity == "STREET_ADDRESS"]
+    assert found and all("order" not in value.lower() for value in found)
+
+
+def test_the_other_items_of_a_list_of_names_are_names(analyzer: Analyzer):
+    text = "Usamov and Bowers were precision engineers."
+    assert _covered(analyzer, text, "Usamov", "PERSON")
+    assert _covered(analyzer, text, "Bowers", "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text", ["Yesterday, Sarah Connor called.", "Thanks, Sarah Connor", "Hi Sarah Connor, Monday works."]
+)
+def test_a_comma_alone_makes_no_list(analyzer: Analyzer, text: str):
+    assert [entity for entity, _ in _found(analyzer, text)] == ["PERSON"]
+
+
+def test_names_written_in_capitals(analyzer: Analyzer):
+    text = "PLEASE TELL MARIA KOWALSKA THAT HER PARCEL IS HERE"
+    assert _covered(analyzer, text, "MARIA", "PERSON")
+    assert _covered(analyzer, text, "KOWALSKA", "PERSON")
+    assert [entity for entity, _ in _found(analyzer, "PLEASE CHECK MY ORDER STATUS TODAY")] == []
+
+
+def test_a_surname_after_an_article_is_still_a_person(analyzer: Analyzer):
+    text = "Unlike the Jensen novel, this one is short."
+    assert _covered(analyzer, text, "Jensen", "PERSON")
+    assert _found(analyzer, "Does the Austin warehouse ship to Canada?") == []
+
+
+def test_the_other_speakers_of_a_dialogue_with_a_name(analyzer: Analyzer):
+    text = "Tzigane Lantos: Remember me?\nMelanie: You saved my life!"
+    assert _covered(analyzer, text, "Melanie", "PERSON")
+    assert [e for e, _ in _found(analyzer, "Agent: How can I help?\nCustomer: My order is late.")] == []

@@ -1,7 +1,7 @@
 """Build the training and development corpora (spaCy DocBin files).
 
     python training/pii_en/build_data.py --conll-dir DIR --out DIR \
-        [--presidio-templates templates.txt] [--synthetic 14000] [--seed 7]
+        [--presidio-templates templates.txt] [--synthetic 14000] [--seed 7] [--layouts]
 
 Two sources:
 - CoNLL-2003 English `eng.train` (training) and the first half of `eng.testa`
@@ -14,7 +14,9 @@ Two sources:
   cultures (some lower-cased, some upper-cased), addresses in many layouts
   (one STREET_ADDRESS span, multi-line included), cities and countries (GPE),
   companies (ORG, so that brands are not read as names), and text with
-  capitalised ordinary words and no entity at all.
+  capitalised ordinary words and no entity at all. With `--layouts` (tried
+  for a third stage, not in the shipped model, see README.md) some messages
+  are quoted e-mail (every line behind a quote mark) or written in capitals.
 """
 
 from __future__ import annotations
@@ -102,10 +104,18 @@ def conll_docs(nlp, docs, rng: random.Random, lower_share: float = 0.0) -> list[
     return out
 
 
+# `--layouts` (the third stage's corpus): some messages as quoted e-mail,
+# every line behind a quote mark, and some written in capitals.
+_QUOTE_MARKS = (">", "> ", ">> ", "| ", "??? ", "- ")
+_QUOTED_SHARE = 0.12
+_CAPITALS_SHARE = 0.04
+
+
 class Filler:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, layouts: bool = False) -> None:
         self.rng = rng
         self.values = Values(rng)
+        self.layouts = layouts
 
     def value(self, slot: str) -> str:
         v, rng = self.values, self.rng
@@ -199,6 +209,9 @@ class Filler:
         return table.get(slot, lambda: slot)()
 
     def fill(self, template: str) -> tuple[str, list[tuple[int, int, str]]]:
+        if self.layouts and "\n" in template and self.rng.random() < _QUOTED_SHARE:
+            mark = self.rng.choice(_QUOTE_MARKS)
+            template = mark + template.replace("\n", "\n" + mark)
         text, spans, at = "", [], 0
         for match in _SLOT.finditer(template):
             text += template[at : match.start()]
@@ -220,6 +233,8 @@ class Filler:
         text += template[at:]
         if self.rng.random() < 0.08:  # all-lower-case messages, names included
             text = text.lower()
+        elif self.layouts and self.rng.random() < _CAPITALS_SHARE and len(text.upper()) == len(text):
+            text = text.upper()
         return text, _merge_address_parts(text, spans)
 
 
@@ -244,8 +259,10 @@ def _merge_address_parts(text: str, spans: list[tuple[int, int, str]]) -> list[t
     return [tuple(m) for m in merged]
 
 
-def synthetic_docs(nlp, templates: list[str], count: int, rng: random.Random) -> list[Doc]:
-    filler = Filler(rng)
+def synthetic_docs(
+    nlp, templates: list[str], count: int, rng: random.Random, *, layouts: bool = False
+) -> list[Doc]:
+    filler = Filler(rng, layouts=layouts)
     docs = []
     for _ in range(count):
         text, spans = filler.fill(rng.choice(templates))
@@ -275,6 +292,9 @@ def main() -> None:
     parser.add_argument("--presidio-templates", type=Path, help="presidio-research raw_data/templates.txt")
     parser.add_argument("--synthetic", type=int, default=14000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--layouts", action="store_true", help="quoted e-mail lines and capitals too (third stage)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     nlp = spacy.blank("en")
@@ -289,8 +309,10 @@ def main() -> None:
     train = conll_docs(nlp, read_conll(args.conll_dir / "eng.train"), rng, lower_share=0.05)
     dev_articles = read_conll(args.conll_dir / "eng.testa")
     dev = conll_docs(nlp, dev_articles[: len(dev_articles) // 2], rng)
-    train += synthetic_docs(nlp, templates, args.synthetic, rng)
-    dev += synthetic_docs(nlp, templates, args.synthetic // 10, random.Random(args.seed + 1))
+    train += synthetic_docs(nlp, templates, args.synthetic, rng, layouts=args.layouts)
+    dev += synthetic_docs(
+        nlp, templates, args.synthetic // 10, random.Random(args.seed + 1), layouts=args.layouts
+    )
     rng.shuffle(train)
     args.out.mkdir(parents=True, exist_ok=True)
     DocBin(docs=train).to_disk(args.out / "train.spacy")

@@ -19,6 +19,15 @@ rarely a person ("the Austin warehouse"); and where a validated pattern
 (card, IBAN, email, phone, ID) lies inside a model span, the pattern decides
 what those characters are and the model keeps only the rest.
 
+An address the model found takes the rest of its block with it: the rest
+of its line and the short lines after it (a city, a country, a postcode,
+behind quote marks or not) down to the last one holding a code. The other
+items of a list holding a found name are names too ("Usamov and Bowers"),
+unless the model reads them as places or organisations; so are the other
+speakers of a dialogue one of whose speakers is a found name, when the census
+lists hold them. A census surname that is no first name and no word is a
+person even after an article ("the Jensen novel").
+
 And a name found once is found everywhere in the text: every other whole-word
 occurrence of a found person's name, or of one of its words ("Dole" after
 "Bob Dole"), is that person too, unless the word is also an ordinary word
@@ -77,9 +86,34 @@ _REPEAT_SCORE = 0.6
 _NOT_PERSON_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
 # Between the parts of one address: spaces, newlines, commas, and the quote
 # marks of a quoted e-mail ("> ") at the start of a line.
-_ADDRESS_GAP = re.compile(r"(?:[\s,]|(?<=\n)[>|])*")
+_ADDRESS_GAP = re.compile(r"(?:[\s,]|(?<=\n)[^\w\s]+)*")
+# A line of an address block: a few capitalised words and codes ("Broomfield",
+# "New Zealand 57006", "LAPPEENRANTA / SK / 53650"), no sentence.
+_QUOTE_PREFIX = re.compile(r"[ \t]*[^\w\s]*[ \t]*")
+_BLOCK_WORD = re.compile(
+    r"(?:[^\W\d_][\w'’.-]*|\d[\w-]*|[^\W\d_]{1,3}\d[\w-]*)"
+)
+_BLOCK_SEPARATOR = re.compile(r"[ \t,/]+")
+_BLOCK_CONNECTORS = frozenset(
+    "de du la le of am an der di da van von y el".split()  # noqa: SIM905 - reads better as text
+)
+_MAX_BLOCK_WORDS = 6
+_LEADING_CODE = re.compile(r"[ \t]*(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,8}(?=[.,;]?(?:\s|\Z))")
+_MAX_BLOCK_LINES = 3
 # "the corner of Main Street and 5th Avenue" is one address.
 _CORNER_BEFORE = re.compile(r"(?:the\s+)?corner\s+of\s+\Z", re.IGNORECASE)
+# Lists of names: "A, B and C", "A / B", "A & B"; items of one or two
+# capitalised words. `pair` is a separator that joins two items by itself.
+_SEP = r"[ \t]*(?:(?P<pair>&|/|\band\b|\bor\b)|,|;)[ \t]*(?:and[ \t]+)?"
+_LIST_NAME = r"[^\W\d_][\w'’.-]*(?:[ \t][^\W\d_][\w'’.-]*)?"
+_LIST_END = r"(?=[ \t]*(?:[,;.&/)!?:]|\band\b|\bor\b|\n|\Z))"
+_LIST_AFTER = re.compile(rf"{_SEP}(?P<item>{_LIST_NAME}){_LIST_END}")
+_LIST_BEFORE = re.compile(rf"(?:^|(?<=[,;(\n]))[ \t]*(?P<item>{_LIST_NAME}){_SEP}\Z")
+_SEPARATOR_AFTER = re.compile(r"[ \t]*(?:,|;|&|\band\b)[ \t]*(?=[^\W\d_])")
+_SEPARATOR_BEFORE = re.compile(r"(?:,|;|&|\band)[ \t]*\Z")
+_LIST_SCORE = 0.6
+# A speaker's label at the start of a line of dialogue.
+_SPEAKER = re.compile(r"^[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?)[ \t]*:(?!//)", re.MULTILINE)
 _POSTCODE = re.compile(r"[A-Z]{0,2}-?\d[\dA-Z -]{1,8}")
 
 
@@ -112,6 +146,8 @@ class EnglishSpacyRecognizer(SpacyRecognizer):
             if r.entity_type in _PATTERN_KINDS and r.score >= _PATTERN_SCORE
         )
         own = [piece for r in own for piece in _outside(text, r, patterns)]
+        own += _listed_names(text, kept + own, vetoes)
+        own += _speaker_names(text, kept + own, vetoes)
         repeated = _repeated_names(text, kept + own)
         for result in repeated:  # the context enhancer finds a result's recognizer by these
             result.recognition_metadata = {
@@ -119,6 +155,74 @@ class EnglishSpacyRecognizer(SpacyRecognizer):
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             }
         return kept + own + repeated
+
+
+def _listed_names(
+    text: str, results: list[RecognizerResult], vetoes: list[tuple[int, int]]
+) -> list[RecognizerResult]:
+    """The other items of a list that holds a found name ("Usamov and
+    Bowers", "Given, Breen, Staunton"): capitalised words that no other
+    finding and no place or organisation of the model covers, no common word.
+    A comma alone makes a list only with a third item ("Yesterday, John")."""
+    taken = bytearray(len(text) + 1)  # characters some finding or veto covers
+    for start, end in [(r.start, r.end) for r in results] + vetoes:
+        taken[start:end] = b"\x01" * (end - start)
+    queue = [r for r in results if r.entity_type == "PERSON"]
+    found: list[RecognizerResult] = []
+    while queue:
+        name = queue.pop()
+        for item in _list_neighbours(text, name.start, name.end):
+            if any(taken[item[0] : item[1]]):
+                continue
+            words = text[item[0] : item[1]].split()
+            if any(not w[0].isupper() or w.lower().rstrip(".") in COMMON_CAPITALISED for w in words):
+                continue
+            result = RecognizerResult("PERSON", item[0], item[1], _LIST_SCORE)
+            taken[item[0] : item[1]] = b"\x01" * (item[1] - item[0])
+            found.append(result)
+            queue.append(result)
+    return found
+
+
+def _speaker_names(
+    text: str, results: list[RecognizerResult], vetoes: list[tuple[int, int]]
+) -> list[RecognizerResult]:
+    """In a dialogue ("Anna: ..." lines, one of whose speakers is a found
+    name), the other speakers that the census lists hold as names."""
+    speakers = list(_SPEAKER.finditer(text))
+    if len(speakers) < 2:
+        return []
+    people = [(r.start, r.end) for r in results if r.entity_type == "PERSON"]
+    spans = [(m.start("name"), m.end("name")) for m in speakers]
+    if not any(s < end and start < e for start, end in spans for s, e in people):
+        return []
+    covered = [(r.start, r.end) for r in results] + vetoes
+    names = lexicon.first_names() | lexicon.surnames()
+    out = []
+    for start, end in spans:
+        words = text[start:end].lower().split()
+        if any(s < end and start < e for s, e in covered) or not all(w in names for w in words):
+            continue
+        out.append(RecognizerResult("PERSON", start, end, _LIST_SCORE))
+    return out
+
+
+def _list_neighbours(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The list items right after and right before the span start:end."""
+    out = []
+    before_name = _SEPARATOR_BEFORE.search(text, max(0, start - 12), start)
+    after_name = _SEPARATOR_AFTER.match(text, end)
+    after = _LIST_AFTER.match(text, end)
+    if after:
+        paired = bool(after.group("pair")) or before_name is not None
+        if paired or _SEPARATOR_AFTER.match(text, after.end("item")):
+            out.append((after.start("item"), after.end("item")))
+    before = _LIST_BEFORE.search(text, max(0, start - 60), start)
+    if before:
+        paired = bool(before.group("pair")) or after_name is not None
+        if paired or _SEPARATOR_BEFORE.search(text, max(0, before.start("item") - 12), before.start("item")):
+            out.append((before.start("item"), before.end("item")))
+    return out
 
 
 def _repeated_names(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -178,9 +282,21 @@ def _tidy_person(text: str, result: RecognizerResult) -> bool:
         known = word in lexicon.first_names() or word in lexicon.surnames()
         if words[0].group(0).islower() and not known:
             return False
-        if previous_word(text, result.start) in _THINGS_BEFORE:
+        if previous_word(text, result.start) in _THINGS_BEFORE and not _only_a_surname(word):
             return False
     return True
+
+
+def _only_a_surname(word: str) -> bool:
+    """A census surname that is no first name and no ordinary word: after
+    an article it is still a person ("the Jensen novel", "the Murphy case")."""
+    word = word.rstrip(".")
+    return (
+        word in lexicon.surnames()
+        and word not in lexicon.first_names()
+        and word not in lexicon.first_names_words()
+        and word not in lexicon.surnames_words()
+    )
 
 
 def _outside(text: str, result: RecognizerResult, patterns: list[tuple[int, int]]) -> list[RecognizerResult]:
@@ -229,6 +345,7 @@ def _joined_addresses(text: str, results: list[RecognizerResult]) -> list[Recogn
         if result.entity_type == "STREET_ADDRESS":
             result.end = _trim_address_tail(text, result.start, result.end)
             result.end = _postcode_after(text, result.end)
+            result.end = _block_lines_after(text, result.end)
             corner = _CORNER_BEFORE.search(text, max(0, result.start - 20), result.start)
             if corner:
                 result.start = corner.start()
@@ -251,4 +368,47 @@ def _postcode_after(text: str, end: int) -> int:
     code = _POSTCODE.match(text, at)
     if code and at > end and (code.end() == len(text) or not text[code.end()].isalnum()):
         return code.end() if any(c.isdigit() for c in code.group(0)) else end
+    return end
+
+
+def _block_line(line: str) -> bool | None:
+    """None if `line` is no address-block line, else whether it holds a code."""
+    words = [w.strip("()") for w in _BLOCK_SEPARATOR.split(line.strip(" \t,")) if w.strip("()")]
+    if not words or len(words) > _MAX_BLOCK_WORDS:
+        return None
+    for word in words:
+        if not _BLOCK_WORD.fullmatch(word):
+            return None
+        if word[0].isalpha() and not word[0].isupper() and word not in _BLOCK_CONNECTORS:
+            return None
+    return any(c.isdigit() for c in line)
+
+
+def _block_lines_after(text: str, end: int) -> int:
+    """The rest of an address's block: the rest of its line and up to three
+    short lines after it, through the last one that holds a code ("Broomfield"
+    then "New Zealand 57006"), each after an optional quote prefix ("> ")."""
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[end:line_end]
+    if rest.strip(" \t,"):
+        if not _block_line(rest):
+            return end  # the address ended inside a sentence
+        end = len(rest.rstrip()) + end
+    at, lines = line_end, 0
+    while at < len(text) and lines < _MAX_BLOCK_LINES:
+        start = at + 1
+        stop = text.find("\n", start)
+        stop = len(text) if stop < 0 else stop
+        prefix = _QUOTE_PREFIX.match(text, start, stop)
+        content = text[prefix.end() if prefix else start : stop]
+        coded = _block_line(content)
+        if coded is None:
+            code = _LEADING_CODE.match(content)  # "60810. It serves great food."
+            if code:
+                end = (prefix.end() if prefix else start) + code.end()
+            break
+        if coded:
+            end = start + len(text[start:stop].rstrip())
+        at, lines = stop, lines + 1
     return end
