@@ -131,15 +131,27 @@ class Fitted:
 def fit(
     pos: np.ndarray, labels: np.ndarray, neg: np.ndarray, rules: int,
     pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray, gate_threshold: float = 0.0,
+    ordinary: SparseRows | None = None,
 ) -> Fitted:
     """`scripts`: per example (breaks first), 1 where it is written in Han
-    characters; each script gets its share of the weights."""
+    characters; each script gets its share of the weights. `ordinary`:
+    sentences of the background answers, more fine rows for the gate alone
+    (it reads answers sentence by sentence, and needs no encoder vectors)."""
     standardiser = Standardiser.fit(np.vstack([pos, neg]))
     x = standardiser(np.vstack([pos, neg]))
     rows = _stack(pos_rows, neg_rows)
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
     weights = balanced_weights(y, POSITIVE_SHARE, scripts)
-    gate = fit_linear(None, rows, y, weights, l2_dense=0.0, l2_sparse=GATE_L2)
+    gate_rows, gate_y, gate_scripts = rows, y, scripts
+    if ordinary is not None and len(ordinary):
+        gate_rows = _stack(rows, ordinary)
+        gate_y = np.concatenate([y, np.zeros(len(ordinary))])
+        # The sentences count with the fine answers of their script.
+        gate_scripts = np.concatenate([scripts, np.full(len(ordinary), 2)])
+    gate = fit_linear(
+        None, gate_rows, gate_y, balanced_weights(gate_y, POSITIVE_SHARE, gate_scripts),
+        l2_dense=0.0, l2_sparse=GATE_L2,
+    )
     detector = fit_linear(
         x, rows, y, weights, l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS
     )
@@ -192,8 +204,13 @@ class SetClassifier:
         fine = [t for texts in self._fine for t in texts] + background
         pos_rows, neg_rows = ngram_rows(breaks), ngram_rows(fine)
         scripts = np.array([has_han(t) for t in breaks + fine], dtype=np.int64)
-        gate_threshold, thresholds = self._calibrate(pos, labels, neg, pos_rows, neg_rows, scripts)
-        fitted = fit(pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts, gate_threshold)
+        ordinary = ngram_rows(_sentences_of(background))
+        gate_threshold, thresholds = self._calibrate(
+            pos, labels, neg, pos_rows, neg_rows, scripts, ordinary
+        )
+        fitted = fit(
+            pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts, gate_threshold, ordinary
+        )
         scale = self._sentence_scale(fitted, background, np.array(thresholds))
         return dataclasses.replace(fitted, sentence_scale=scale), thresholds
 
@@ -205,7 +222,7 @@ class SetClassifier:
         (ordinary ones; the rules' near misses are ambiguous by design) lands
         below the rule's threshold: whole answers score as before, a bad
         sentence inside a long one still fires when it stands out."""
-        pieces = [text for t in ordinary for text in pieces_of(t)[1][1:]]
+        pieces = _sentences_of(ordinary)
         if len(pieces) < 50:  # too few to say what ordinary sentences score
             return np.ones(len(thresholds))
         scores = self._piece_scores(fitted, pieces)
@@ -227,7 +244,7 @@ class SetClassifier:
 
     def _calibrate(
         self, pos: np.ndarray, labels: np.ndarray, neg: np.ndarray,
-        pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray,
+        pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray, ordinary: SparseRows,
     ) -> tuple[float, list[float]]:
         """The gate's threshold, then per rule the threshold that best
         separates its breaking examples from every near miss, on scores from
@@ -244,6 +261,7 @@ class SetClassifier:
                 pos[keep_pos], labels[keep_pos], neg[keep_neg], rules,
                 pos_rows.take(keep_pos), neg_rows.take(keep_neg),
                 np.concatenate([scripts[keep_pos], scripts[len(pos) + keep_neg]]),
+                ordinary=ordinary,
             )
             pos_gate[held_pos] = fitted.gate_scores(pos_rows.take(held_pos))
             neg_gate[held_neg] = fitted.gate_scores(neg_rows.take(held_neg))
@@ -302,6 +320,11 @@ class SetClassifier:
             while len(self._recent) > _RECENT_ANSWERS:
                 self._recent.popitem(last=False)
         return found
+
+
+def _sentences_of(answers: Sequence[str]) -> list[str]:
+    """The pieces scored alone in long answers, as pieces_of cuts them."""
+    return [text for answer in answers for text in pieces_of(answer)[1][1:]]
 
 
 def _embed(texts: list[str], encoder: Encoder) -> np.ndarray:
