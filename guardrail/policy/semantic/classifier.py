@@ -17,7 +17,7 @@ All the set's model-backed semantic rules train one classifier together:
   better on the dev answers and took ten times as long to train).
 A rule's score is the detector's probability where the attributor names that
 rule (scaled down by its share where it names another); on a piece the gate
-cleared, it is the gate's probability, below every threshold. Thresholds are
+cleared, it is zero. Thresholds are
 calibrated by cross-validation on the examples themselves, the gate included,
 unless the rule sets one.
 """
@@ -181,7 +181,7 @@ class SetClassifier:
         trained: tuple[Fitted, list[float]] | None = None,
     ) -> None:
         """`trained`: a model and thresholds fitted earlier on exactly these
-        examples (a shipped policy's, see store.py); otherwise fitted here."""
+        examples (a shipped policy's, see trained.py); otherwise fitted here."""
         if not rules:
             raise ValueError("a set classifier needs at least one rule")
         self.rule_ids = [r.rule_id for r in rules]
@@ -204,26 +204,29 @@ class SetClassifier:
         fine = [t for texts in self._fine for t in texts] + background
         pos_rows, neg_rows = ngram_rows(breaks), ngram_rows(fine)
         scripts = np.array([has_han(t) for t in breaks + fine], dtype=np.int64)
-        ordinary = ngram_rows(_sentences_of(background))
+        # Half the background answers lend the gate their sentences; the
+        # other half, unseen by it, calibrate the sentence scale.
+        ordinary = ngram_rows(_sentences_of(background[0::2]))
         gate_threshold, thresholds = self._calibrate(
             pos, labels, neg, pos_rows, neg_rows, scripts, ordinary
         )
         fitted = fit(
             pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts, gate_threshold, ordinary
         )
-        scale = self._sentence_scale(fitted, background, np.array(thresholds))
+        scale = self._sentence_scale(fitted, background[1::2], np.array(thresholds))
         return dataclasses.replace(fitted, sentence_scale=scale), thresholds
 
     def _sentence_scale(self, fitted: Fitted, ordinary: list[str], thresholds: np.ndarray) -> np.ndarray:
         """A sentence alone says less than the answer it is part of ("Let me
         know if there is anything else you need." after a long answer), and
         was never an example itself. Per rule, its scores are scaled so that
-        the SENTENCE_QUANTILE of the sentences of the long background answers
-        (ordinary ones; the rules' near misses are ambiguous by design) lands
+        the SENTENCE_QUANTILE of the sentences of long background answers the
+        gate did not train on (ordinary ones; the rules' near misses are
+        ambiguous by design) lands
         below the rule's threshold: whole answers score as before, a bad
         sentence inside a long one still fires when it stands out."""
         pieces = _sentences_of(ordinary)
-        if len(pieces) < 50:  # too few to say what ordinary sentences score
+        if len(pieces) < 30:  # too few to say what ordinary sentences score
             return np.ones(len(thresholds))
         scores = self._piece_scores(fitted, pieces)
         high = np.quantile(scores, SENTENCE_QUANTILE, axis=0)
@@ -233,7 +236,7 @@ class SetClassifier:
         rows = ngram_rows(texts)
         gate = fitted.gate_scores(rows)
         passed = np.flatnonzero(gate >= fitted.gate_threshold)
-        scores = np.repeat(gate[:, None], len(self.rule_ids), axis=1)
+        scores = np.zeros((len(texts), len(self.rule_ids)))
         if len(passed):
             encoded = self._encoder.encode([texts[i] for i in passed])
             scores[passed] = fitted.rule_scores(encoded, rows.take(passed))
@@ -304,8 +307,8 @@ class SetClassifier:
         rows = ngram_rows(texts)
         gate = self.fitted.gate_scores(rows)
         passed = np.flatnonzero(gate >= self.fitted.gate_threshold)
-        # The gate's probability where it cleared the piece: below every threshold.
-        scores = np.repeat(gate[:, None], len(self.rule_ids), axis=1)
+        # A piece the gate cleared scores zero, as in the calibration.
+        scores = np.zeros((len(texts), len(self.rule_ids)))
         vectors: list[np.ndarray | None] = [None] * len(texts)
         if len(passed):
             encoded = self._encoder.encode([texts[i] for i in passed])
