@@ -125,7 +125,7 @@ class Fitted:
         """(pieces, rules) for pieces the gate passed: detector probability shared out by attribution."""
         x = self.standardiser(vectors)
         bad = self.detector.probability(x, rows)
-        return bad[:, None] * self.attributor.shares(x, rows)
+        return bad[:, None] * self.attributor.shares(x)
 
 
 def fit(
@@ -155,7 +155,7 @@ def fit(
     detector = fit_linear(
         x, rows, y, weights, l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS
     )
-    attributor = fit_softmax(standardiser(pos), None, labels, rules, l2=ATTRIBUTION_L2)
+    attributor = fit_softmax(standardiser(pos), labels, rules, l2=ATTRIBUTION_L2)
     return Fitted(gate, gate_threshold, standardiser, detector, attributor)
 
 

@@ -155,24 +155,14 @@ def fit_linear(
 
 @dataclass(frozen=True)
 class SoftmaxModel:
-    """Which of several classes, over dense vectors and hashed n-grams."""
+    """Which of several classes a vector belongs to."""
 
     dense: np.ndarray  # (d, classes)
-    sparse: np.ndarray | None  # (BUCKETS, classes), float32; None: the vectors alone
     bias: np.ndarray  # (classes,)
 
-    def probabilities(self, x: np.ndarray, rows: SparseRows) -> np.ndarray:
-        z = x @ self.dense + self.bias
-        lengths = np.diff(rows.indptr)
-        if self.sparse is not None and len(rows.indices):
-            products = rows.values[:, None] * self.sparse[rows.indices]
-            sums = np.add.reduceat(products, rows.indptr[:-1], axis=0)
-            z = z + np.where(lengths[:, None] > 0, sums, 0.0)
-        return _softmax(z)
-
-    def shares(self, x: np.ndarray, rows: SparseRows) -> np.ndarray:
+    def shares(self, x: np.ndarray) -> np.ndarray:
         """Per row, each class's probability relative to the likeliest (= 1)."""
-        p = self.probabilities(x, rows)
+        p = _softmax(x @ self.dense + self.bias)
         return p / p.max(axis=1, keepdims=True)
 
 
@@ -197,63 +187,45 @@ class _Design:
         self._row_of = np.repeat(np.arange(self.n), lengths)
         # Entries sorted by bucket, for the transposed product.
         self._order = np.argsort(columns, kind="stable")
-        sorted_columns = columns[self._order]
-        self._column_starts = np.flatnonzero(np.diff(sorted_columns, prepend=-1))
+        self._column_starts = np.flatnonzero(np.diff(columns[self._order], prepend=-1))
 
     def times(self, theta: np.ndarray) -> np.ndarray:
-        """rows @ theta for theta (k,) or (k, classes)."""
-        out = np.zeros((self.n, *theta.shape[1:]))
+        """rows @ theta, theta (k,)."""
+        out = np.zeros(self.n)
         if self.k:
-            products = theta[self._columns] * (self._values if theta.ndim == 1 else self._values[:, None])
-            out[self._nonempty] = np.add.reduceat(products, self._row_starts, axis=0)
+            out[self._nonempty] = np.add.reduceat(theta[self._columns] * self._values, self._row_starts)
         return out
 
     def transposed_times(self, r: np.ndarray) -> np.ndarray:
-        """rows.T @ r for r (n,) or (n, classes)."""
+        """rows.T @ r, r (n,)."""
         if not self.k:
-            return np.zeros((0, *r.shape[1:]))
-        weighted = r[self._row_of] * (self._values if r.ndim == 1 else self._values[:, None])
-        return np.add.reduceat(weighted[self._order], self._column_starts, axis=0)
+            return np.zeros(0)
+        weighted = r[self._row_of] * self._values
+        return np.add.reduceat(weighted[self._order], self._column_starts)
 
 
 def fit_softmax(
-    x: np.ndarray, rows: SparseRows | None, labels: np.ndarray, classes: int, *, l2: float,
-    iterations: int = _ITERATIONS,
+    x: np.ndarray, labels: np.ndarray, classes: int, *, l2: float, iterations: int = _ITERATIONS
 ) -> SoftmaxModel:
-    """Multinomial logistic regression, every row weighted alike, on the
-    vectors and (unless None) the n-grams; only the buckets the rows use are
-    fitted (as in fit_linear)."""
+    """Multinomial logistic regression, every row weighted alike."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     n, d = x.shape
-    no_rows = SparseRows(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
-    design = _Design(rows if rows is not None else no_rows)
-    k = design.k
+    xb = np.hstack([x, np.ones((n, 1))])
     targets = np.zeros((n, classes))
     targets[np.arange(n), labels] = 1.0
-
-    def forward(theta: np.ndarray) -> np.ndarray:
-        return x @ theta[:d] + design.times(theta[d : d + k]) + theta[-1]
-
-    def backward(r: np.ndarray) -> np.ndarray:
-        return np.vstack([x.T @ r, design.transposed_times(r), r.sum(axis=0, keepdims=True)])
-
-    penalty = np.full((d + k + 1, 1), l2)
+    penalty = np.full((d + 1, 1), l2)
     penalty[-1] = 0.0
 
     def grad(theta: np.ndarray) -> np.ndarray:
-        return backward((_softmax(forward(theta)) - targets) / n) + penalty * theta
+        return xb.T @ ((_softmax(xb @ theta) - targets) / n) + penalty * theta
 
-    v = np.ones((d + k + 1, classes)) / np.sqrt((d + k + 1) * classes)
+    v = np.ones((d + 1, classes)) / np.sqrt((d + 1) * classes)
     curvature = 1.0
     for _ in range(15):
-        w = backward(forward(v) / n)
+        w = xb.T @ (xb @ v) / n
         curvature = float(np.linalg.norm(w)) or 1.0
         v = w / curvature
     # The softmax's curvature is at most half the design's (a margin, as above).
     step = 1.0 / (0.5 * 1.1 * curvature + l2)
-    theta = _descend(grad, np.zeros((d + k + 1, classes)), step, iterations)
-    sparse = None
-    if rows is not None:
-        sparse = np.zeros((BUCKETS, classes), dtype=np.float32)
-        sparse[design.used] = theta[d : d + k]
-    return SoftmaxModel(theta[:d].copy(), sparse, theta[-1].copy())
+    theta = _descend(grad, np.zeros((d + 1, classes)), step, iterations)
+    return SoftmaxModel(theta[:d].copy(), theta[-1].copy())

@@ -88,8 +88,3 @@ class SparseRows:
         sums = np.add.reduceat(products, self.indptr[:-1]) if len(products) else np.zeros(len(self))
         # reduceat gives an empty row the next row's first value: zero it.
         return np.where(np.diff(self.indptr) > 0, sums, 0.0)
-
-    def transpose_dot(self, residuals: np.ndarray) -> np.ndarray:
-        """Sum over rows of residual x row, (BUCKETS,)."""
-        per_value = np.repeat(residuals, np.diff(self.indptr)) * self.values
-        return np.bincount(self.indices, weights=per_value, minlength=BUCKETS)

@@ -38,20 +38,9 @@ def _dense_of(data: dict[str, np.ndarray], prefix: str) -> np.ndarray | None:
     return out
 
 
-def _sparse_matrix(prefix: str, weights: np.ndarray) -> dict[str, np.ndarray]:
-    used = np.flatnonzero(np.abs(weights).sum(axis=1))
-    return {f"{prefix}_index": used.astype(np.int32), f"{prefix}_rows": weights[used].astype(np.float32)}
-
-
-def _matrix_of(data: dict[str, np.ndarray], prefix: str, classes: int) -> np.ndarray:
-    out = np.zeros((BUCKETS, classes), dtype=np.float32)
-    out[data[f"{prefix}_index"]] = data[f"{prefix}_rows"]
-    return out
-
-
 def save(path: Path, digest: str, fitted: Fitted, thresholds: list[float]) -> None:
     detector_dense = fitted.detector.dense
-    scale, attributor_sparse = fitted.sentence_scale, fitted.attributor.sparse
+    scale = fitted.sentence_scale
     arrays = {
         "digest": np.array(digest),
         "thresholds": np.array(thresholds),
@@ -64,7 +53,6 @@ def save(path: Path, digest: str, fitted: Fitted, thresholds: list[float]) -> No
         "attributor_dense": fitted.attributor.dense.astype(np.float32),
         "attributor_bias": fitted.attributor.bias,
         "sentence_scale": np.ones(len(thresholds)) if scale is None else scale,
-        **({} if attributor_sparse is None else _sparse_matrix("attributor", attributor_sparse)),
         **_sparse("gate", fitted.gate.sparse),
         **_sparse("detector", fitted.detector.sparse),
     }
@@ -81,8 +69,6 @@ def load(path: Path, digest: str) -> tuple[Fitted, list[float]] | None:
     if str(data["digest"]) != digest:
         return None
     dense = data["detector_dense"].astype(np.float64)
-    classes = len(data["attributor_bias"])
-    attributor_sparse = _matrix_of(data, "attributor", classes) if "attributor_index" in data else None
     fitted = Fitted(
         gate=LinearModel(None, _dense_of(data, "gate"), float(data["gate_bias"])),
         gate_threshold=float(data["gate_threshold"]),
@@ -91,9 +77,7 @@ def load(path: Path, digest: str) -> tuple[Fitted, list[float]] | None:
             dense if len(dense) else None, _dense_of(data, "detector"), float(data["detector_bias"])
         ),
         attributor=SoftmaxModel(
-            data["attributor_dense"].astype(np.float64),
-            attributor_sparse,
-            data["attributor_bias"].astype(np.float64),
+            data["attributor_dense"].astype(np.float64), data["attributor_bias"].astype(np.float64)
         ),
         sentence_scale=data["sentence_scale"].astype(np.float64),
     )
