@@ -53,3 +53,11 @@ def scrape(harness: ProxyHarness, *, token: str | None = None, url: str | None =
 def assert_no_personal_data(text: str) -> None:
     for value in (*SARAH.values(), "Sarah", "Johnson", "sarah.johnson", "4111"):
         assert value not in text
+
+
+def assert_no_personal_data_in_metrics(text: str) -> None:
+    """Sample values are numbers (a latency sum may read 0.0041113...): what
+    could carry personal data is metric names, labels and help text."""
+    assert_no_personal_data(
+        "\n".join(line if line.startswith("#") else line.rsplit(" ", 1)[0] for line in text.splitlines())
+    )

@@ -15,7 +15,7 @@ import pytest
 
 from guardrail.standin import Reply, StandInProvider
 from guardrail.standin.provider import echo_responder
-from tests.observability.scrape import SEEDED, assert_no_personal_data, scrape
+from tests.observability.scrape import SEEDED, assert_no_personal_data_in_metrics, scrape
 from tests.support.harness import MODEL, SHIPPED_POLICIES, ProxyHarness, running_proxy
 
 RUDE = "This is your own fault for entering the wrong address."
@@ -60,7 +60,7 @@ def test_requests_verdicts_rules_and_stage_histograms_move(guarded: ProxyHarness
         client.chat.completions.create(model="Sarah Johnson", messages=[{"role": "user", "content": "hi"}])
 
     after = scrape(guarded)
-    assert_no_personal_data(after.text)
+    assert_no_personal_data_in_metrics(after.text)
 
     def moved(name: str, **labels: str) -> float:
         return after.value(name, **labels) - before.value(name, **labels)
@@ -148,7 +148,7 @@ def test_a_failed_check_is_counted_as_an_error_never_a_pass(judged: ProxyHarness
     assert after.value("guardrail_verdicts_total", action="allow", rule="quality.judge") == 0
     assert after.value("guardrail_verdicts_total", action="hold", rule="quality.judge") - before.value(
         "guardrail_verdicts_total", action="hold", rule="quality.judge") == 1
-    assert_no_personal_data(after.text)
+    assert_no_personal_data_in_metrics(after.text)
 
 
 def _free_port() -> int:
