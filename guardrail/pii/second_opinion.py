@@ -8,14 +8,14 @@ kind, a firm, a place or a nationality, and the second reads a person there,
 the person is taken (`nlp.py`): it is the safe reading for the customer, and
 our model reads some people as firms or places ("Staunton, McAteer and
 Harte", surnames of a team line-up; a politician's surname alone). Where ours
-found nothing, the second model is not asked: on support chat it reads
-capitalised words as people ("Tool said: Sunny", "Size M"), and on the
-tuning data it found no name there that ours missed.
+found nothing, the second model is not asked: on the tuning data it found
+no name there that ours missed, and only masked more ordinary text.
 
 So the second model reads only the sentences holding such a named thing (its
 CNN sees four tokens either side, so a sentence read alone is read as it
 would be inside the text), and its people count only when written as edited
-text writes names, which keeps lines in capitals out.
+text writes names, which keeps out lines in capitals and chat such as "size
+chart says medium" or "Size M is in stock" (read as names by it).
 """
 
 from __future__ import annotations
