@@ -48,12 +48,10 @@ def other_names(doc: Doc) -> list[tuple[int, int]]:
     return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _OTHER_NAMES]
 
 
-def sentences_to_read(doc: Doc) -> list[tuple[int, int]]:
-    """Character ranges of the sentences holding one of `other_names`."""
-    names = other_names(doc)
+def sentences_to_read(text: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character ranges of the sentences of `text` holding one of `names`."""
     if not names:
         return []
-    text = doc.text
     bounds = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)] + [(len(text), len(text))]
     wanted: list[tuple[int, int]] = []
     start = 0
@@ -67,11 +65,13 @@ def sentences_to_read(doc: Doc) -> list[tuple[int, int]]:
 def people(read: Callable[[list[str]], Sequence[Doc]], docs: Sequence[Doc]) -> list[list[Person]]:
     """Per doc, the second model's people over one of the first reading's
     other names, in the doc's characters; `read` runs the second model."""
-    pieces = [(i, s, e) for i, doc in enumerate(docs) for s, e in sentences_to_read(doc)]
+    names = [other_names(doc) for doc in docs]
+    pieces = [
+        (i, s, e) for i, doc in enumerate(docs) for s, e in sentences_to_read(doc.text, names[i])
+    ]
     found: list[list[Person]] = [[] for _ in docs]
     if not pieces:
         return found
-    names = [other_names(doc) for doc in docs]
     read_docs = read([docs[i].text[s:e] for i, s, e in pieces])
     for (i, offset, _end), piece in zip(pieces, read_docs, strict=True):
         for ent in piece.ents:
