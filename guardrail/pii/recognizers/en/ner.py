@@ -19,9 +19,8 @@ rarely a person ("the Austin warehouse"); and where a validated pattern
 (card, IBAN, email, phone, ID) lies inside a model span, the pattern decides
 what those characters are and the model keeps only the rest.
 
-An address the model found takes the rest of its block with it: the rest
-of its line and the short lines after it (a city, a country, a postcode,
-behind quote marks or not) down to the last one holding a code. The other
+An address the model found takes the rest of its block with it
+(`address_blocks.py`). The other
 items of a list holding a found name are names too ("Usamov and Bowers"),
 unless the model reads them as places or organisations; so are the other
 speakers of a dialogue one of whose speakers is a found name, when the census
@@ -43,6 +42,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from guardrail.pii.recognizers.en import lexicon
+from guardrail.pii.recognizers.en.address_blocks import joined_addresses
 from guardrail.pii.recognizers.en.known_names import previous_word
 from guardrail.pii.recognizers.en.words import COMMON_CAPITALISED
 
@@ -62,8 +62,6 @@ _PRODUCT_WORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _NOT_IN_NAMES = re.compile(r"[\d\\/:@\"<>{}\[\]()=_#|*+%$]")
-# Words a model may run an address into: "12 Oak Street now".
-_ADDRESS_TAIL_WORDS = frozenset({"now", "asap", "instead", "too", "again", "though", "please", "thanks"})
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 # First-pass findings at least this sure, of these kinds, decide their characters.
 _PATTERN_KINDS = frozenset(
@@ -84,24 +82,6 @@ _REPEAT_SCORE = 0.6
 # Model labels that say "not a person" (ORG and the like are ignored as
 # entities, see nlp.py, but still read here from the tokens' Doc).
 _NOT_PERSON_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
-# Between the parts of one address: spaces, newlines, commas, and the quote
-# marks of a quoted e-mail ("> ") at the start of a line.
-_ADDRESS_GAP = re.compile(r"(?:[\s,]|(?<=\n)[^\w\s]+)*")
-# A line of an address block: a few capitalised words and codes ("Broomfield",
-# "New Zealand 57006", "LAPPEENRANTA / SK / 53650"), no sentence.
-_QUOTE_PREFIX = re.compile(r"[ \t]*[^\w\s]*[ \t]*")
-_BLOCK_WORD = re.compile(
-    r"(?:[^\W\d_][\w'’.-]*|\d[\w-]*|[^\W\d_]{1,3}\d[\w-]*)"
-)
-_BLOCK_SEPARATOR = re.compile(r"[ \t,/]+")
-_BLOCK_CONNECTORS = frozenset(
-    "de du la le of am an der di da van von y el".split()  # noqa: SIM905 - reads better as text
-)
-_MAX_BLOCK_WORDS = 6
-_LEADING_CODE = re.compile(r"[ \t]*(?:[A-Z]{1,2}-?)?\d[\dA-Z-]{2,8}(?=[.,;]?(?:\s|\Z))")
-_MAX_BLOCK_LINES = 3
-# "the corner of Main Street and 5th Avenue" is one address.
-_CORNER_BEFORE = re.compile(r"(?:the\s+)?corner\s+of\s+\Z", re.IGNORECASE)
 # Lists of names: "A, B and C", "A / B", "A & B"; items of one or two
 # capitalised words. `pair` is a separator that joins two items by itself.
 _SEP = r"[ \t]*(?:(?P<pair>&|/|\band\b|\bor\b)|,|;)[ \t]*(?:and[ \t]+)?"
@@ -114,7 +94,6 @@ _SEPARATOR_BEFORE = re.compile(r"(?:,|;|&|\band)[ \t]*\Z")
 _LIST_SCORE = 0.6
 # A speaker's label at the start of a line of dialogue.
 _SPEAKER = re.compile(r"^[ \t]*(?P<name>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+)?)[ \t]*:(?!//)", re.MULTILINE)
-_POSTCODE = re.compile(r"[A-Z]{0,2}-?\d[\dA-Z -]{1,8}")
 
 
 class EnglishSpacyRecognizer(SpacyRecognizer):
@@ -126,7 +105,7 @@ class EnglishSpacyRecognizer(SpacyRecognizer):
             if r.entity_type == "PERSON" and not _tidy_person(text, r):
                 continue
             found.append(r)
-        return _joined_addresses(text, found)
+        return joined_addresses(text, found)
 
     def combine(
         self,
@@ -324,91 +303,3 @@ def _not_person_spans(nlp_artifacts: NlpArtifacts | None) -> list[tuple[int, int
     if doc is None or not hasattr(doc, "ents"):
         return []
     return [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NOT_PERSON_LABELS]
-
-
-def _joined_addresses(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """A street address the model found, joined with the place and postcode
-    lines right after it ("Edeby 55\\nApt. 297" + "\\nTYSTBERGA" + "\\nSweden 99178"):
-    the model sometimes ends the address at a line break, the lines after it
-    are still the same address."""
-    ordered = sorted(results, key=lambda r: r.start)
-    out: list[RecognizerResult] = []
-    for result in ordered:
-        last = out[-1] if out else None
-        if last is not None and last.entity_type == "STREET_ADDRESS" and result.start >= last.end:
-            gap = text[last.end : result.start]
-            if result.entity_type in ("LOCATION", "STREET_ADDRESS") and _ADDRESS_GAP.fullmatch(gap):
-                last.end = result.end
-                continue
-        out.append(result)
-    for result in out:
-        if result.entity_type == "STREET_ADDRESS":
-            result.end = _trim_address_tail(text, result.start, result.end)
-            result.end = _postcode_after(text, result.end)
-            result.end = _block_lines_after(text, result.end)
-            corner = _CORNER_BEFORE.search(text, max(0, result.start - 20), result.start)
-            if corner:
-                result.start = corner.start()
-    return out
-
-
-def _trim_address_tail(text: str, start: int, end: int) -> int:
-    """An address ends before an ordinary lower-case word the model ran into."""
-    words = list(_WORD.finditer(text, start, end))
-    while len(words) > 1 and words[-1].group(0) in _ADDRESS_TAIL_WORDS:
-        words.pop()
-        end = words[-1].end()
-    return end
-
-
-def _postcode_after(text: str, end: int) -> int:
-    """A postcode on the line after an address, or after a comma, is part of it."""
-    gap = _ADDRESS_GAP.match(text, end)
-    at = gap.end() if gap else end
-    code = _POSTCODE.match(text, at)
-    if code and at > end and (code.end() == len(text) or not text[code.end()].isalnum()):
-        return code.end() if any(c.isdigit() for c in code.group(0)) else end
-    return end
-
-
-def _block_line(line: str) -> bool | None:
-    """None if `line` is no address-block line, else whether it holds a code."""
-    words = [w.strip("()") for w in _BLOCK_SEPARATOR.split(line.strip(" \t,")) if w.strip("()")]
-    if not words or len(words) > _MAX_BLOCK_WORDS:
-        return None
-    for word in words:
-        if not _BLOCK_WORD.fullmatch(word):
-            return None
-        if word[0].isalpha() and not word[0].isupper() and word not in _BLOCK_CONNECTORS:
-            return None
-    return any(c.isdigit() for c in line)
-
-
-def _block_lines_after(text: str, end: int) -> int:
-    """The rest of an address's block: the rest of its line and up to three
-    short lines after it, through the last one that holds a code ("Broomfield"
-    then "New Zealand 57006"), each after an optional quote prefix ("> ")."""
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    rest = text[end:line_end]
-    if rest.strip(" \t,"):
-        if not _block_line(rest):
-            return end  # the address ended inside a sentence
-        end = len(rest.rstrip()) + end
-    at, lines = line_end, 0
-    while at < len(text) and lines < _MAX_BLOCK_LINES:
-        start = at + 1
-        stop = text.find("\n", start)
-        stop = len(text) if stop < 0 else stop
-        prefix = _QUOTE_PREFIX.match(text, start, stop)
-        content = text[prefix.end() if prefix else start : stop]
-        coded = _block_line(content)
-        if coded is None:
-            code = _LEADING_CODE.match(content)  # "60810. It serves great food."
-            if code:
-                end = (prefix.end() if prefix else start) + code.end()
-            break
-        if coded:
-            end = start + len(text[start:stop].rstrip())
-        at, lines = stop, lines + 1
-    return end
