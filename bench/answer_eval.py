@@ -1,6 +1,6 @@
 """Answer checks on labelled answers: what is kept back, what is released.
 
-    .venv/bin/python bench/answer_eval.py DATA_FILE [--policies DIR] [--baseline DIR]
+    .venv/bin/python bench/answer_eval.py DATA_FILE [--policies DIR] [--baseline DIR] [--buried]
 
 DATA_FILE holds `{"items": [{"text", "label": "good"|"bad", "category", "lang"}]}`
 (the shape of the labelled dev answers). Every answer goes through the
@@ -11,6 +11,11 @@ allow (unchanged). Answers that are examples of a semantic rule of the
 evaluated policy are skipped (for the dev file: its training split, so the
 figures are on the 40% never trained or tuned on). The baseline, the
 phrase-list policy the semantic rules replaced, runs on the same answers.
+
+With --buried, every answer is first set inside a long, ordinary answer in
+its language (two friendly sentences before it, two after): a bad sentence
+must still be kept back when the rest is polite, read sentence by sentence,
+and a good one still released.
 
 Prints a per-category table, per-language totals, and the answer checks'
 median time per answer.
@@ -31,6 +36,26 @@ from guardrail.types import Action, CheckContext
 
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = (Action.HOLD, Action.BLOCK)
+# Ordinary sentences around a buried answer, per language.
+AROUND = {
+    "en": (
+        "Thanks for your patience while I looked into this for you.",
+        "I have gone through your account and the notes from your last message.",
+        "Your order number stays the same, and the confirmation email has every detail.",
+        "Is there anything else I can help you with today?",
+    ),
+    "zh": ("感谢您耐心等待，我已经帮您查看了相关情况。", "我仔细看了您的账户和上次留言的记录。",
+           "您的订单号保持不变，确认邮件里有全部详细信息。", "请问还有什么可以帮您的吗？"),
+    "zh-hant": ("感謝您耐心等候，我已經幫您查看了相關情況。", "我仔細看了您的帳戶和上次留言的紀錄。",
+                "您的訂單編號保持不變，確認郵件裡有全部詳細資訊。", "請問還有什麼可以幫您的嗎？"),
+}
+
+
+def buried(item: dict) -> dict:
+    before_1, before_2, after_1, after_2 = AROUND[item["lang"]]
+    joiner = " " if item["lang"] == "en" else ""
+    text = joiner.join([before_1, before_2, item["text"].strip(), after_1, after_2])
+    return {**item, "text": text}
 
 
 def examples_of(policy: PolicySet) -> set[str]:
@@ -71,6 +96,10 @@ def main() -> None:
     parser.add_argument("data_file", type=Path)
     parser.add_argument("--policies", type=Path, default=ROOT / "policies")
     parser.add_argument("--baseline", type=Path, default=ROOT / "bench" / "phrase_list_policies")
+    parser.add_argument("--buried", action="store_true", help="set each answer inside a long ordinary one")
+    parser.add_argument(
+        "--show-errors", action="store_true", help="print the answers the default set gets wrong"
+    )
     args = parser.parse_args()
     items = json.loads(args.data_file.read_text(encoding="utf-8"))["items"]
 
@@ -90,6 +119,9 @@ def main() -> None:
         f"(skipped), {len(held_out)} evaluated; policy {policy.name}@{policy.version} loaded in "
         f"{load_seconds:.1f} s"
     )
+    if args.buried:
+        held_out = [buried(i) for i in held_out]
+        print("each answer buried in a long ordinary answer (two sentences before it, two after)")
     semantic, alone, semantic_ms = evaluate(policy, held_out)
     phrases, _, phrase_ms = evaluate(baseline, held_out)
 
@@ -131,6 +163,11 @@ def main() -> None:
             f"{_pct([alone[k] for k in bad])} / {_pct([alone[k] for k in good])};  phrase-list set "
             f"{_pct([phrases[k] for k in bad])} / {_pct([phrases[k] for k in good])}"
         )
+    if args.show_errors:
+        print("\nanswers the default set gets wrong")
+        for item, right in zip(held_out, semantic, strict=True):
+            if not right:
+                print(f"  {item['label']:4} {item['lang']:7} {item['category']:20} {item['text'][:160]!r}")
     print(
         f"\nanswer checks per answer (median): semantic policy {statistics.median(semantic_ms):.1f} ms "
         f"(first pass, nothing cached), phrase-list policy {statistics.median(phrase_ms):.1f} ms"

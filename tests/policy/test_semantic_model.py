@@ -3,6 +3,7 @@ that spares the encoder, and classifiers trained ahead of time."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pytest
 
 from guardrail.policy import PolicyStore
 from guardrail.policy.semantic import RuleExamples, SemanticModel, SemanticResources, trained
+from guardrail.policy.semantic import classifier as classifier_module
 from guardrail.policy.semantic.encoder import bundled_encoder
 from guardrail.policy.semantic.learning import balanced_weights, fit_linear
 from guardrail.policy.semantic.ngrams import BUCKETS, SparseRows, buckets
+from guardrail.policy.semantic.units import pieces_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,6 +104,76 @@ def test_what_the_gate_cannot_clear_is_read_by_the_encoder(shipped) -> None:
     scored = classifier.scored("Honestly this is your own fault, you idiot. Take 800 mg of ibuprofen.")
     assert len(encoder.texts) > before
     assert scored.vectors[0] is not None
+
+
+LONG_FRIENDLY = (
+    "Thanks for getting in touch about the delivery. Your order left the warehouse this morning "
+    "and the courier plans to bring it on Thursday afternoon. If nobody is home, the driver will "
+    "leave a card and come back the next working day. The cushion covers can be washed at 30 "
+    "degrees and dried flat. Is there anything else I can help you with today? Have a lovely week!"
+)
+
+
+def test_sentences_of_a_long_answer_face_a_gate_calibrated_for_them(shipped) -> None:
+    model, _ = shipped
+    [(_, classifier)] = model.trained_classifiers()
+    fitted = classifier.fitted
+    assert fitted.sentence_gate_threshold is not None
+    assert fitted.sentence_gate_threshold >= fitted.gate_threshold
+    thresholds = fitted.gate_thresholds(4)
+    assert thresholds[0] == fitted.gate_threshold
+    assert (thresholds[1:] == fitted.sentence_gate_threshold).all()
+
+
+def test_the_sentence_gate_decides_which_sentences_are_encoded(shipped) -> None:
+    model, encoder = shipped
+    [(_, classifier)] = model.trained_classifiers()
+    shipped_fitted = classifier.fitted
+    try:
+        for sentence_gate, every_sentence in ((np.inf, False), (0.0, True)):
+            classifier.fitted = dataclasses.replace(
+                shipped_fitted, gate_threshold=np.inf, sentence_gate_threshold=sentence_gate
+            )
+            before = len(encoder.texts)
+            text = LONG_FRIENDLY + f" Reference {sentence_gate}."  # not scored before
+            sentences = pieces_of(text)[1][1:]
+            assert len(sentences) == 6  # the short last two sentences are one piece
+            classifier.scored(text)
+            assert len(encoder.texts) - before == (len(sentences) if every_sentence else 0)
+    finally:
+        classifier.fitted = shipped_fitted
+
+
+def test_the_sentence_gate_keeps_what_still_fires_scored_alone() -> None:
+    # Four breaking examples; scaled down by half only the two scoring 0.8
+    # and 0.9 still reach the 0.4 threshold, and their gate scores decide.
+    calibration = classifier_module.Calibration(
+        gate_threshold=0.1,
+        thresholds=[0.4],
+        pos_gate=np.array([0.2, 0.3, 0.6, 0.7] * 20),
+        pos_scores=np.array([[0.5], [0.6], [0.8], [0.9]] * 20),
+    )
+    threshold = calibration.sentence_gate_threshold(np.array([0.5]))
+    assert 0.6 <= threshold <= 0.7
+    # Nothing scaled: every example fires, and the gate is the whole answer's.
+    assert calibration.sentence_gate_threshold(np.array([1.0])) == pytest.approx(
+        np.quantile([0.2, 0.3, 0.6, 0.7] * 20, 1 - classifier_module.GATE_RECALL)
+    )
+
+
+def test_a_bad_sentence_inside_a_long_friendly_answer_still_fires(shipped) -> None:
+    model, _ = shipped
+    [(_, classifier)] = model.trained_classifiers()
+    bad = "Honestly, if you had bothered to read the email you would not be asking me this."
+    text = LONG_FRIENDLY.replace("The cushion covers", bad + " The cushion covers")
+    scored = classifier.scored(text)
+    fired = scored.scores >= np.array(classifier.calibrated)
+    assert fired.any()
+    rows = np.flatnonzero(fired.any(axis=1))
+    assert any(
+        scored.spans[r] is not None and text[scored.spans[r].start : scored.spans[r].end] == bad
+        for r in rows
+    ) or 0 in rows
 
 
 def test_a_classifier_saved_ahead_scores_like_the_one_trained_at_load(tmp_path: Path) -> None:

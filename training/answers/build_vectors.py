@@ -30,19 +30,24 @@ from guardrail.policy.semantic.encoder import (
     text_key,
 )
 from guardrail.policy.semantic.model import load_background
-from guardrail.policy.semantic.units import MAX_WHOLE_CHARS
+from guardrail.policy.semantic.units import MAX_WHOLE_CHARS, sentences_scored_alone
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def shipped_examples() -> list[str]:
     texts: list[str] = []
+    near_misses: list[str] = []
     for path in sorted((ROOT / "policies").rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for rule in data.get("rules", []) if isinstance(data, dict) else []:
             if rule.get("type") == "semantic":
-                texts += rule["examples"].get("breaks", []) + rule["examples"].get("fine", [])
-    return texts + list(load_background())
+                texts += rule["examples"].get("breaks", [])
+                near_misses += rule["examples"].get("fine", [])
+    background = list(load_background())
+    # The classifier also reads the sentences of background answers and near
+    # misses alone.
+    return texts + near_misses + background + sentences_scored_alone(background + near_misses)
 
 
 def main() -> None:

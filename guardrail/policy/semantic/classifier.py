@@ -5,7 +5,10 @@ All the set's model-backed semantic rules train one classifier together:
   n-grams (ngrams.py) alone, microseconds per sentence. What it clears with
   confidence is released without running the encoder; its threshold is set
   by cross-validation so that it lets through nearly every breaking example
-  it never saw (GATE_RECALL);
+  it never saw (GATE_RECALL). A sentence of a long answer, scored alone,
+  faces a higher one: its scores are scaled down (see _sentence_scale), so
+  the gate need only pass the breaking examples that would still fire as a
+  sentence (Calibration.sentence_gate_threshold);
 - a detector, "breaks one of these rules or not", on what the gate did not
   clear: logistic regression on the e5 vector and the n-grams together.
   Every rule's breaking examples against every rule's near misses plus a
@@ -46,7 +49,7 @@ from .learning import (
     folds,
 )
 from .ngrams import SparseRows
-from .units import pieces_of, whole_vector
+from .units import pieces_of, sentences_scored_alone, whole_vector
 
 # Regularisation strengths, chosen by cross-validation on the training split
 # of the labelled answers (bench/answer_eval.py prints the figures).
@@ -56,6 +59,10 @@ DETECTOR_L2_NGRAMS = 1e-4
 # The share of breaking examples the gate must pass on to the detector when
 # it never saw them: what it clears is released unread by the encoder.
 GATE_RECALL = 0.97
+# A sentence the gate clears is never read by the encoder; what fires there
+# is a break on its own, so it may miss fewer (measured: bench/answer_eval.py
+# --buried and bench/policy_speed.py).
+SENTENCE_GATE_RECALL = 0.99
 ATTRIBUTION_L2 = 1e-4
 # The n-gram rows are scaled by this next to the (standardised) e5 vector:
 # at one, gradient descent fitted the vectors' few strong directions long
@@ -75,6 +82,9 @@ SENTENCE_QUANTILE = 0.99
 _THRESHOLD_RANGE = (0.5, 0.95)
 MAX_CLOSEST = 2
 _RECENT_ANSWERS = 32
+# Breaking examples that must fire as sentences before the sentence gate is
+# calibrated on them.
+_MIN_FIRING = 30
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,16 @@ class Fitted:
     attributor: SoftmaxModel
     # Per rule, the factor a sentence's score (scored alone) is multiplied by.
     sentence_scale: np.ndarray | None = None
+    # The gate's threshold for a sentence scored alone (None: gate_threshold).
+    sentence_gate_threshold: float | None = None
+
+    @property
+    def sentence_gate(self) -> float:
+        return self.gate_threshold if self.sentence_gate_threshold is None else self.sentence_gate_threshold
+
+    def gate_thresholds(self, pieces: int) -> np.ndarray:
+        """Per piece of an answer (the whole first, then its sentences)."""
+        return np.array([self.gate_threshold] + [self.sentence_gate] * (pieces - 1))
 
     def gate_scores(self, rows: SparseRows) -> np.ndarray:
         return self.gate.probability(None, rows)
@@ -131,30 +151,39 @@ class Fitted:
 def fit(
     pos: np.ndarray, labels: np.ndarray, neg: np.ndarray, rules: int,
     pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray, gate_threshold: float = 0.0,
-    ordinary: SparseRows | None = None,
+    ordinary: SparseRows | None = None, ordinary_vectors: np.ndarray | None = None,
 ) -> Fitted:
     """`scripts`: per example (breaks first), 1 where it is written in Han
     characters; each script gets its share of the weights. `ordinary`:
-    sentences of the background answers, more fine rows for the gate alone
-    (it reads answers sentence by sentence, and needs no encoder vectors)."""
+    sentences of the background answers, more fine rows for the gate (it
+    reads answers sentence by sentence) and, with their `ordinary_vectors`,
+    for the detector: a sentence alone is never an example, and the opening
+    of a breaking example ("Thanks for your patience while I looked into
+    this.") read alone is not a break."""
     standardiser = Standardiser.fit(np.vstack([pos, neg]))
     x = standardiser(np.vstack([pos, neg]))
     rows = _stack(pos_rows, neg_rows)
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
-    weights = balanced_weights(y, POSITIVE_SHARE, scripts)
-    gate_rows, gate_y, gate_scripts = rows, y, scripts
+    groups = scripts
     if ordinary is not None and len(ordinary):
-        gate_rows = _stack(rows, ordinary)
-        gate_y = np.concatenate([y, np.zeros(len(ordinary))])
-        # The sentences count with the fine answers of their script.
-        gate_scripts = np.concatenate([scripts, np.full(len(ordinary), 2)])
-    gate = fit_linear(
-        None, gate_rows, gate_y, balanced_weights(gate_y, POSITIVE_SHARE, gate_scripts),
-        l2_dense=0.0, l2_sparse=GATE_L2,
-    )
-    detector = fit_linear(
-        x, rows, y, weights, l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS
-    )
+        rows = _stack(rows, ordinary)
+        y = np.concatenate([y, np.zeros(len(ordinary))])
+        # The sentences are a third group of fine rows, next to each script's.
+        groups = np.concatenate([scripts, np.full(len(ordinary), 2)])
+    weights = balanced_weights(y, POSITIVE_SHARE, groups)
+    gate = fit_linear(None, rows, y, weights, l2_dense=0.0, l2_sparse=GATE_L2)
+    if ordinary_vectors is not None and len(ordinary_vectors):
+        detector = fit_linear(
+            np.vstack([x, standardiser(ordinary_vectors)]), rows, y, weights,
+            l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS,
+        )
+    else:
+        examples = len(pos) + len(neg)
+        detector = fit_linear(
+            x, rows.take(np.arange(examples)), y[:examples],
+            balanced_weights(y[:examples], POSITIVE_SHARE, scripts),
+            l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS,
+        )
     attributor = fit_softmax(standardiser(pos), labels, rules, l2=ATTRIBUTION_L2)
     return Fitted(gate, gate_threshold, standardiser, detector, attributor)
 
@@ -204,17 +233,26 @@ class SetClassifier:
         fine = [t for texts in self._fine for t in texts] + background
         pos_rows, neg_rows = ngram_rows(breaks), ngram_rows(fine)
         scripts = np.array([has_han(t) for t in breaks + fine], dtype=np.int64)
-        # Half the background answers lend the gate their sentences; the
-        # other half, unseen by it, calibrate the sentence scale.
-        ordinary = ngram_rows(_sentences_of(background[0::2]))
-        gate_threshold, thresholds = self._calibrate(
-            pos, labels, neg, pos_rows, neg_rows, scripts, ordinary
+        # Half the background answers, and every near miss, lend the gate and
+        # the detector their sentences (a fine answer's sentence alone is fine);
+        # the other half, unseen by them, calibrate the sentence scale.
+        near_misses = [t for texts in self._fine for t in texts]
+        ordinary_texts = sentences_scored_alone(background[0::2] + near_misses)
+        ordinary = ngram_rows(ordinary_texts)
+        ordinary_vectors = _embed(ordinary_texts, self._encoder)
+        calibration = self._calibrate(
+            pos, labels, neg, pos_rows, neg_rows, scripts, ordinary, ordinary_vectors
         )
+        thresholds = calibration.thresholds
         fitted = fit(
-            pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts, gate_threshold, ordinary
+            pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts,
+            calibration.gate_threshold, ordinary, ordinary_vectors,
         )
         scale = self._sentence_scale(fitted, background[1::2], np.array(thresholds))
-        return dataclasses.replace(fitted, sentence_scale=scale), thresholds
+        sentence_gate = calibration.sentence_gate_threshold(scale)
+        return dataclasses.replace(
+            fitted, sentence_scale=scale, sentence_gate_threshold=sentence_gate
+        ), thresholds
 
     def _sentence_scale(self, fitted: Fitted, ordinary: list[str], thresholds: np.ndarray) -> np.ndarray:
         """A sentence alone says less than the answer it is part of ("Let me
@@ -225,7 +263,7 @@ class SetClassifier:
         ambiguous by design) lands
         below the rule's threshold: whole answers score as before, a bad
         sentence inside a long one still fires when it stands out."""
-        pieces = _sentences_of(ordinary)
+        pieces = sentences_scored_alone(ordinary)
         if len(pieces) < 30:  # too few to say what ordinary sentences score
             return np.ones(len(thresholds))
         scores = self._piece_scores(fitted, pieces)
@@ -248,7 +286,8 @@ class SetClassifier:
     def _calibrate(
         self, pos: np.ndarray, labels: np.ndarray, neg: np.ndarray,
         pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray, ordinary: SparseRows,
-    ) -> tuple[float, list[float]]:
+        ordinary_vectors: np.ndarray,
+    ) -> Calibration:
         """The gate's threshold, then per rule the threshold that best
         separates its breaking examples from every near miss, on scores from
         models that never saw them (pieces the gate clears score zero)."""
@@ -264,7 +303,7 @@ class SetClassifier:
                 pos[keep_pos], labels[keep_pos], neg[keep_neg], rules,
                 pos_rows.take(keep_pos), neg_rows.take(keep_neg),
                 np.concatenate([scripts[keep_pos], scripts[len(pos) + keep_neg]]),
-                ordinary=ordinary,
+                ordinary=ordinary, ordinary_vectors=ordinary_vectors,
             )
             pos_gate[held_pos] = fitted.gate_scores(pos_rows.take(held_pos))
             neg_gate[held_neg] = fitted.gate_scores(neg_rows.take(held_neg))
@@ -273,9 +312,10 @@ class SetClassifier:
         gate_threshold = float(np.quantile(pos_gate, 1.0 - GATE_RECALL))
         pos_scores[pos_gate < gate_threshold] = 0.0
         neg_scores[neg_gate < gate_threshold] = 0.0
-        return gate_threshold, [
+        thresholds = [
             _best_threshold(pos_scores[labels == i, i], neg_scores[:, i]) for i in range(rules)
         ]
+        return Calibration(gate_threshold, thresholds, pos_gate, pos_scores)
 
     def score(self, text: str, rule_id: str, *, threshold: float) -> RuleScore:
         """One rule's score on `text` (its worst piece); the closest examples
@@ -306,7 +346,7 @@ class SetClassifier:
         spans, texts = pieces_of(text)
         rows = ngram_rows(texts)
         gate = self.fitted.gate_scores(rows)
-        passed = np.flatnonzero(gate >= self.fitted.gate_threshold)
+        passed = np.flatnonzero(gate >= self.fitted.gate_thresholds(len(texts)))
         # A piece the gate cleared scores zero, as in the calibration.
         scores = np.zeros((len(texts), len(self.rule_ids)))
         vectors: list[np.ndarray | None] = [None] * len(texts)
@@ -325,9 +365,25 @@ class SetClassifier:
         return found
 
 
-def _sentences_of(answers: Sequence[str]) -> list[str]:
-    """The pieces scored alone in long answers, as pieces_of cuts them."""
-    return [text for answer in answers for text in pieces_of(answer)[1][1:]]
+@dataclass(frozen=True)
+class Calibration:
+    """What cross-validation says: thresholds, and the breaking examples'
+    gate and rule scores from models that never saw them."""
+
+    gate_threshold: float
+    thresholds: list[float]
+    pos_gate: np.ndarray
+    pos_scores: np.ndarray  # (breaking examples, rules), zero where the gate cleared
+
+    def sentence_gate_threshold(self, scale: np.ndarray) -> float:
+        """A sentence scored alone has its scores scaled down, so only a
+        clearly breaking one can fire: the gate may clear more sentences
+        than whole answers. Its threshold lets through GATE_RECALL of the
+        breaking examples that would still fire scored as a sentence."""
+        fires = (self.pos_scores * scale >= np.array(self.thresholds)).any(axis=1)
+        if fires.sum() < _MIN_FIRING:  # too few to calibrate on: gate sentences as answers
+            return self.gate_threshold
+        return max(self.gate_threshold, float(np.quantile(self.pos_gate[fires], 1.0 - SENTENCE_GATE_RECALL)))
 
 
 def _embed(texts: list[str], encoder: Encoder) -> np.ndarray:

@@ -53,6 +53,7 @@ def save(path: Path, digest: str, fitted: Fitted, thresholds: list[float]) -> No
         "attributor_dense": fitted.attributor.dense.astype(np.float32),
         "attributor_bias": fitted.attributor.bias,
         "sentence_scale": np.ones(len(thresholds)) if scale is None else scale,
+        "sentence_gate_threshold": np.array(fitted.sentence_gate),
         **_sparse("gate", fitted.gate.sparse),
         **_sparse("detector", fitted.detector.sparse),
     }
@@ -80,5 +81,6 @@ def load(path: Path, digest: str) -> tuple[Fitted, list[float]] | None:
             data["attributor_dense"].astype(np.float64), data["attributor_bias"].astype(np.float64)
         ),
         sentence_scale=data["sentence_scale"].astype(np.float64),
+        sentence_gate_threshold=float(data["sentence_gate_threshold"]),
     )
     return fitted, [float(t) for t in data["thresholds"]]

@@ -11,6 +11,7 @@ more, and the whole text encoded at once beat a mean of its sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,8 +21,9 @@ from .encoder import Encoder
 # A sentence ends at ., ! or ? followed by whitespace, at a CJK full stop or
 # question/exclamation mark, at a semicolon, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；;])\s*|\n+")
-# Short pieces ("Thanks!", "That is frustrating.") say little alone: they
-# count in the whole answer but are not scored alone.
+# Short sentences ("Thanks!", "您是东北人吧？") say little alone: each is
+# scored together with the sentences after it until the piece is this long,
+# so every sentence is read in some piece (a short last one alone).
 _MIN_SENTENCE_CHARS = 40
 # Encoder input is cut to this many characters per unit: a sentence longer
 # than this is rare, and the encoder's cost grows with its length.
@@ -57,15 +59,35 @@ def pieces_of(text: str) -> tuple[list[Span | None], list[str]]:
     """The whole answer first (span None), then, for long answers, each
     sentence long enough to score alone; with each piece's text as encoded."""
     spans = sentences(text)
-    scored = []
-    if len(spans) >= SENTENCES_FROM:
-        scored = [
-            s
-            for s in spans
-            if s.end - s.start >= _MIN_SENTENCE_CHARS or _is_cjk(text[s.start : s.end])
-        ]
+    scored = _long_enough(text, spans) if len(spans) >= SENTENCES_FROM else []
     texts = [text[:MAX_WHOLE_CHARS], *(text[s.start : s.end][:MAX_UNIT_CHARS] for s in scored)]
     return [None, *scored], texts
+
+
+def _long_enough(text: str, spans: list[Span]) -> list[Span]:
+    """Consecutive sentences joined into pieces long enough to score alone."""
+    pieces: list[Span] = []
+    start: int | None = None
+    for span in spans:
+        start = span.start if start is None else start
+        if _says_enough(text[start : span.end]):
+            pieces.append(Span(start, span.end))
+            start = None
+    if start is not None:
+        # A short tail stands alone: joined to the sentence before it, that
+        # sentence would outweigh it ("... documentation. You are pathetic.").
+        pieces.append(Span(start, spans[-1].end))
+    # One piece holding every sentence is the whole answer, already scored.
+    return [] if len(pieces) == 1 and pieces[0] == Span(spans[0].start, spans[-1].end) else pieces
+
+
+def _says_enough(piece: str) -> bool:
+    return len(piece) >= _MIN_SENTENCE_CHARS or _is_cjk(piece)
+
+
+def sentences_scored_alone(answers: Sequence[str]) -> list[str]:
+    """The pieces of long answers scored alone, as pieces_of cuts them."""
+    return [text for answer in answers for text in pieces_of(answer)[1][1:]]
 
 
 def whole_vector(text: str, encoder: Encoder) -> np.ndarray:
