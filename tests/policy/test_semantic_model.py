@@ -12,7 +12,7 @@ import pytest
 
 from guardrail.policy import PolicyStore
 from guardrail.policy.semantic import RuleExamples, SemanticModel, SemanticResources, trained
-from guardrail.policy.semantic import classifier as classifier_module
+from guardrail.policy.semantic import calibration as calibration_module
 from guardrail.policy.semantic.encoder import bundled_encoder
 from guardrail.policy.semantic.learning import balanced_weights, fit_linear
 from guardrail.policy.semantic.ngrams import BUCKETS, SparseRows, buckets
@@ -147,18 +147,21 @@ def test_the_sentence_gate_decides_which_sentences_are_encoded(shipped) -> None:
 def test_the_sentence_gate_keeps_what_still_fires_scored_alone() -> None:
     # Four breaking examples; scaled down by half only the two scoring 0.8
     # and 0.9 still reach the 0.4 threshold, and their gate scores decide.
-    calibration = classifier_module.Calibration(
+    pos_gate = np.array([0.2, 0.3, 0.6, 0.7] * 20)
+    calibration = calibration_module.Calibration(
         gate_threshold=0.1,
         thresholds=[0.4],
-        pos_gate=np.array([0.2, 0.3, 0.6, 0.7] * 20),
+        pos_gate=pos_gate,
         pos_scores=np.array([[0.5], [0.6], [0.8], [0.9]] * 20),
     )
     threshold = calibration.sentence_gate_threshold(np.array([0.5]))
     assert 0.6 <= threshold <= 0.7
-    # Nothing scaled: every example fires, and the gate is the whole answer's.
+    # Nothing scaled: every example fires, so all their gate scores decide.
     assert calibration.sentence_gate_threshold(np.array([1.0])) == pytest.approx(
-        np.quantile([0.2, 0.3, 0.6, 0.7] * 20, 1 - classifier_module.GATE_RECALL)
+        np.quantile(pos_gate, 1 - calibration_module.SENTENCE_GATE_RECALL)
     )
+    # Too few fire to calibrate on: sentences face the whole answer's gate.
+    assert calibration.sentence_gate_threshold(np.array([0.1])) == 0.1
 
 
 def test_a_bad_sentence_inside_a_long_friendly_answer_still_fires(shipped) -> None:

@@ -5,10 +5,9 @@ All the set's model-backed semantic rules train one classifier together:
   n-grams (ngrams.py) alone, microseconds per sentence. What it clears with
   confidence is released without running the encoder; its threshold is set
   by cross-validation so that it lets through nearly every breaking example
-  it never saw (GATE_RECALL). A sentence of a long answer, scored alone,
-  faces a higher one: its scores are scaled down (see _sentence_scale), so
-  the gate need only pass the breaking examples that would still fire as a
-  sentence (Calibration.sentence_gate_threshold);
+  it never saw (calibration.py). A sentence of a long answer, scored alone,
+  faces another: the gate need only pass the breaking examples that would
+  still fire as a sentence (Calibration.sentence_gate_threshold);
 - a detector, "breaks one of these rules or not", on what the gate did not
   clear: logistic regression on the e5 vector and the n-grams together.
   Every rule's breaking examples against every rule's near misses plus a
@@ -38,6 +37,7 @@ import numpy as np
 
 from ...chinese_script import has_han
 from ...types import Span
+from .calibration import Calibration, best_threshold, gate_threshold_for
 from .encoder import Encoder
 from .learning import (
     LinearModel,
@@ -56,13 +56,6 @@ from .units import pieces_of, sentences_scored_alone, whole_vector
 GATE_L2 = 1e-4
 DETECTOR_L2_VECTOR = 1e-4
 DETECTOR_L2_NGRAMS = 1e-4
-# The share of breaking examples the gate must pass on to the detector when
-# it never saw them: what it clears is released unread by the encoder.
-GATE_RECALL = 0.97
-# A sentence the gate clears is never read by the encoder; what fires there
-# is a break on its own, so it may miss fewer (measured: bench/answer_eval.py
-# --buried and bench/policy_speed.py).
-SENTENCE_GATE_RECALL = 0.99
 ATTRIBUTION_L2 = 1e-4
 # The n-gram rows are scaled by this next to the (standardised) e5 vector:
 # at one, gradient descent fitted the vectors' few strong directions long
@@ -72,19 +65,11 @@ NGRAM_WEIGHT = 3.0
 # leans towards keeping a doubtful answer back for a person.
 POSITIVE_SHARE = 0.5
 _FOLDS = 5
-# A false alarm costs this many missed breaks when a threshold is calibrated:
-# every rule of a set can hold a good answer, so false alarms add up.
-FALSE_ALARM_WEIGHT = 10.0
 # A sentence scored alone must score above this share of the ordinary
 # sentences of long background answers before it can fire (_sentence_scale).
 SENTENCE_QUANTILE = 0.99
-# A calibrated threshold never goes below even odds.
-_THRESHOLD_RANGE = (0.5, 0.95)
 MAX_CLOSEST = 2
 _RECENT_ANSWERS = 32
-# Breaking examples that must fire as sentences before the sentence gate is
-# calibrated on them.
-_MIN_FIRING = 30
 
 
 @dataclass(frozen=True)
@@ -150,40 +135,27 @@ class Fitted:
 
 def fit(
     pos: np.ndarray, labels: np.ndarray, neg: np.ndarray, rules: int,
-    pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray, gate_threshold: float = 0.0,
-    ordinary: SparseRows | None = None, ordinary_vectors: np.ndarray | None = None,
+    pos_rows: SparseRows, neg_rows: SparseRows, scripts: np.ndarray,
+    ordinary: SparseRows, ordinary_vectors: np.ndarray, gate_threshold: float = 0.0,
 ) -> Fitted:
     """`scripts`: per example (breaks first), 1 where it is written in Han
-    characters; each script gets its share of the weights. `ordinary`:
-    sentences of the background answers, more fine rows for the gate (it
-    reads answers sentence by sentence) and, with their `ordinary_vectors`,
-    for the detector: a sentence alone is never an example, and the opening
-    of a breaking example ("Thanks for your patience while I looked into
-    this.") read alone is not a break."""
+    characters; each script gets its share of the weights. `ordinary` and
+    `ordinary_vectors`: sentences of ordinary answers and near misses, more
+    fine rows for gate and detector (answers are read sentence by sentence;
+    a sentence alone is never an example, and the opening of a breaking
+    example, "Thanks for your patience while I looked into this.", read
+    alone is not a break)."""
     standardiser = Standardiser.fit(np.vstack([pos, neg]))
-    x = standardiser(np.vstack([pos, neg]))
-    rows = _stack(pos_rows, neg_rows)
-    y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
-    groups = scripts
-    if ordinary is not None and len(ordinary):
-        rows = _stack(rows, ordinary)
-        y = np.concatenate([y, np.zeros(len(ordinary))])
-        # The sentences are a third group of fine rows, next to each script's.
-        groups = np.concatenate([scripts, np.full(len(ordinary), 2)])
+    x = standardiser(np.vstack([pos, neg, ordinary_vectors]))
+    rows = _stack(_stack(pos_rows, neg_rows), ordinary)
+    y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg) + len(ordinary))])
+    # The sentences are a third group of fine rows, next to each script's.
+    groups = np.concatenate([scripts, np.full(len(ordinary), 2)])
     weights = balanced_weights(y, POSITIVE_SHARE, groups)
     gate = fit_linear(None, rows, y, weights, l2_dense=0.0, l2_sparse=GATE_L2)
-    if ordinary_vectors is not None and len(ordinary_vectors):
-        detector = fit_linear(
-            np.vstack([x, standardiser(ordinary_vectors)]), rows, y, weights,
-            l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS,
-        )
-    else:
-        examples = len(pos) + len(neg)
-        detector = fit_linear(
-            x, rows.take(np.arange(examples)), y[:examples],
-            balanced_weights(y[:examples], POSITIVE_SHARE, scripts),
-            l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS,
-        )
+    detector = fit_linear(
+        x, rows, y, weights, l2_dense=DETECTOR_L2_VECTOR, l2_sparse=DETECTOR_L2_NGRAMS
+    )
     attributor = fit_softmax(standardiser(pos), labels, rules, l2=ATTRIBUTION_L2)
     return Fitted(gate, gate_threshold, standardiser, detector, attributor)
 
@@ -246,7 +218,7 @@ class SetClassifier:
         thresholds = calibration.thresholds
         fitted = fit(
             pos, labels, neg, len(self.rule_ids), pos_rows, neg_rows, scripts,
-            calibration.gate_threshold, ordinary, ordinary_vectors,
+            ordinary, ordinary_vectors, calibration.gate_threshold,
         )
         scale = self._sentence_scale(fitted, background[1::2], np.array(thresholds))
         sentence_gate = calibration.sentence_gate_threshold(scale)
@@ -303,19 +275,19 @@ class SetClassifier:
                 pos[keep_pos], labels[keep_pos], neg[keep_neg], rules,
                 pos_rows.take(keep_pos), neg_rows.take(keep_neg),
                 np.concatenate([scripts[keep_pos], scripts[len(pos) + keep_neg]]),
-                ordinary=ordinary, ordinary_vectors=ordinary_vectors,
+                ordinary, ordinary_vectors,
             )
             pos_gate[held_pos] = fitted.gate_scores(pos_rows.take(held_pos))
             neg_gate[held_neg] = fitted.gate_scores(neg_rows.take(held_neg))
             pos_scores[held_pos] = fitted.rule_scores(pos[held_pos], pos_rows.take(held_pos))
             neg_scores[held_neg] = fitted.rule_scores(neg[held_neg], neg_rows.take(held_neg))
-        gate_threshold = float(np.quantile(pos_gate, 1.0 - GATE_RECALL))
-        pos_scores[pos_gate < gate_threshold] = 0.0
-        neg_scores[neg_gate < gate_threshold] = 0.0
+        gate = gate_threshold_for(pos_gate)
+        pos_scores[pos_gate < gate] = 0.0
+        neg_scores[neg_gate < gate] = 0.0
         thresholds = [
-            _best_threshold(pos_scores[labels == i, i], neg_scores[:, i]) for i in range(rules)
+            best_threshold(pos_scores[labels == i, i], neg_scores[:, i]) for i in range(rules)
         ]
-        return Calibration(gate_threshold, thresholds, pos_gate, pos_scores)
+        return Calibration(gate, thresholds, pos_gate, pos_scores)
 
     def score(self, text: str, rule_id: str, *, threshold: float) -> RuleScore:
         """One rule's score on `text` (its worst piece); the closest examples
@@ -365,27 +337,6 @@ class SetClassifier:
         return found
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """What cross-validation says: thresholds, and the breaking examples'
-    gate and rule scores from models that never saw them."""
-
-    gate_threshold: float
-    thresholds: list[float]
-    pos_gate: np.ndarray
-    pos_scores: np.ndarray  # (breaking examples, rules), zero where the gate cleared
-
-    def sentence_gate_threshold(self, scale: np.ndarray) -> float:
-        """A sentence scored alone has its scores scaled down, so only a
-        clearly breaking one can fire: the gate may clear more sentences
-        than whole answers. Its threshold lets through GATE_RECALL of the
-        breaking examples that would still fire scored as a sentence."""
-        fires = (self.pos_scores * scale >= np.array(self.thresholds)).any(axis=1)
-        if fires.sum() < _MIN_FIRING:  # too few to calibrate on: gate sentences as answers
-            return self.gate_threshold
-        return max(self.gate_threshold, float(np.quantile(self.pos_gate[fires], 1.0 - SENTENCE_GATE_RECALL)))
-
-
 def _embed(texts: list[str], encoder: Encoder) -> np.ndarray:
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
@@ -398,17 +349,3 @@ def _closest(vector: np.ndarray, texts: list[str], vectors: np.ndarray, k: int) 
     similarity = vectors @ vector
     order = np.argsort(-similarity)[:k]
     return tuple(Example(texts[i], round(float(similarity[i]), 3)) for i in order)
-
-
-def _best_threshold(pos: np.ndarray, neg: np.ndarray) -> float:
-    """Maximise recall minus weighted false alarms; among equals, the highest threshold."""
-    low, high = _THRESHOLD_RANGE
-    if len(pos) == 0 or len(neg) == 0:
-        return 0.5
-    candidates = np.unique(np.clip(np.concatenate([pos, neg, [0.5]]), low, high))
-    best, best_value = 0.5, -np.inf
-    for t in candidates:
-        value = (pos >= t).mean() - FALSE_ALARM_WEIGHT * (neg >= t).mean()
-        if value >= best_value:
-            best, best_value = float(t), value
-    return best

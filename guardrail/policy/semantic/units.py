@@ -56,8 +56,9 @@ SENTENCES_FROM = 3
 
 
 def pieces_of(text: str) -> tuple[list[Span | None], list[str]]:
-    """The whole answer first (span None), then, for long answers, each
-    sentence long enough to score alone; with each piece's text as encoded."""
+    """The whole answer first (span None), then, for long answers, its
+    sentences (short ones joined to the next, see _long_enough); with each
+    piece's text as encoded."""
     spans = sentences(text)
     scored = _long_enough(text, spans) if len(spans) >= SENTENCES_FROM else []
     texts = [text[:MAX_WHOLE_CHARS], *(text[s.start : s.end][:MAX_UNIT_CHARS] for s in scored)]
