@@ -45,3 +45,12 @@ def test_every_chinese_sentence_is_read_in_some_piece() -> None:
 
 def test_pieces_that_would_only_repeat_the_whole_answer_are_not_scored_again() -> None:
     assert scored_alone("Hi. Sure. Thanks a lot. See you.") == []
+
+
+def test_a_persons_placeholder_is_read_as_the_customer_and_spans_stay_on_the_answer() -> None:
+    answer = "Dear <PERSON_1> and <PERSON_12>, that is your fault. Order <ORDER_ID_1> ships Monday. Thanks."
+    spans, texts = pieces_of(answer)
+    assert texts[0].startswith("Dear customer and customer, that is your fault.")
+    assert "<ORDER_ID_1>" in texts[0]  # other kinds stay as they are
+    assert all("<PERSON_" not in piece for piece in texts)
+    assert answer[spans[1].start : spans[1].end].startswith("Dear <PERSON_1>")

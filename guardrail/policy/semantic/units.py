@@ -30,6 +30,12 @@ _MIN_SENTENCE_CHARS = 40
 MAX_UNIT_CHARS = 600
 # The encoder reads at most 512 tokens; this many characters is about that.
 MAX_WHOLE_CHARS = 2000
+# The provider answers with the customer's placeholders ("Dear <PERSON_1>,").
+# No example holds one, and the unknown token dilutes what the sentence says:
+# a blame behind "Dear <PERSON_1> and <PERSON_2>," scored 0.20 where the same
+# sentence behind "Dear customer," scored 0.94. A person's placeholder is read
+# as the customer it stands for (the vault holds only this customer's values).
+_PERSON_PLACEHOLDER = re.compile(r"<PERSON_[1-9][0-9]{0,5}>")
 
 
 def sentences(text: str) -> list[Span]:
@@ -62,7 +68,11 @@ def pieces_of(text: str) -> tuple[list[Span | None], list[str]]:
     spans = sentences(text)
     scored = _long_enough(text, spans) if len(spans) >= SENTENCES_FROM else []
     texts = [text[:MAX_WHOLE_CHARS], *(text[s.start : s.end][:MAX_UNIT_CHARS] for s in scored)]
-    return [None, *scored], texts
+    return [None, *scored], [_as_read(piece) for piece in texts]
+
+
+def _as_read(piece: str) -> str:
+    return _PERSON_PLACEHOLDER.sub("customer", piece)
 
 
 def _long_enough(text: str, spans: list[Span]) -> list[Span]:
