@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ...pii.placeholders import PLACEHOLDER_RE
 from ...types import Span
 from .encoder import Encoder
 
@@ -35,7 +36,6 @@ MAX_WHOLE_CHARS = 2000
 # a blame behind "Dear <PERSON_1> and <PERSON_2>," scored 0.20 where the same
 # sentence behind "Dear customer," scored 0.94. A person's placeholder is read
 # as the customer it stands for (the vault holds only this customer's values).
-_PERSON_PLACEHOLDER = re.compile(r"<PERSON_[1-9][0-9]{0,5}>")
 
 
 def sentences(text: str) -> list[Span]:
@@ -72,7 +72,11 @@ def pieces_of(text: str) -> tuple[list[Span | None], list[str]]:
 
 
 def _as_read(piece: str) -> str:
-    return _PERSON_PLACEHOLDER.sub("customer", piece)
+    return PLACEHOLDER_RE.sub(_person_as_customer, piece)
+
+
+def _person_as_customer(match: re.Match[str]) -> str:
+    return "customer" if match.group(1) == "PERSON" else match.group(0)
 
 
 def _long_enough(text: str, spans: list[Span]) -> list[Span]:
