@@ -59,6 +59,7 @@ from guardrail.review.admin_api import admin_api_routes
 from guardrail.review.waiting import DEFAULT_READERS as WAIT_READERS
 from guardrail.review.web import review_page, session_secret
 from guardrail.services import Services
+from guardrail.shutdown import close_each
 from guardrail.store import open_redis
 from guardrail.vault_keys import vault_keys
 
@@ -148,14 +149,16 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
             if own_port_server is not None:
                 own_port_server.stop()
             tracing.shutdown()
-            await services.upstream.aclose()
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await queue.aclose()
-            await webhooks.aclose()
-            await pii.aclose()
-            await redis_handle.close()
+            await close_each([
+                ("the upstream connection pool", services.upstream.aclose),
+                ("the background tasks", lambda: asyncio.gather(*tasks, return_exceptions=True)),
+                ("the review queue", queue.aclose),
+                ("the webhooks", webhooks.aclose),
+                ("the personal-data detectors", pii.aclose),
+                ("the Redis connections", redis_handle.close),
+            ])
 
     routes: list[BaseRoute] = [
         *proxy_routes(services),

@@ -43,6 +43,15 @@ from guardrail.store import EmbeddedRedis
     help="REDIS_URL names a node of a Redis Cluster.",
 )
 @data_dir_option
+@click.option(
+    "--graceful-timeout",
+    envvar="GUARDRAIL_GRACEFUL_TIMEOUT",
+    type=click.IntRange(0, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds open requests get to finish after SIGTERM before their connections close "
+    "(a client waiting for a review finds its hold again with GET /v1/holds/{id}).",
+)
 @click.option("--log-level", envvar="GUARDRAIL_LOG_LEVEL", default="info", show_default=True)
 @click.option(
     "--log-format",
@@ -61,6 +70,7 @@ def serve(
     redis_url: str | None,
     redis_cluster: bool,
     data_dir: Path,
+    graceful_timeout: int,
     log_level: str,
     log_format: str,
 ) -> None:
@@ -110,6 +120,7 @@ def serve(
             log_level=log_level,
             log_config=logging_config(log_format, log_level),
             access_log=False,
+            timeout_graceful_shutdown=graceful_timeout,
             **forwarded,  # type: ignore[arg-type]
         )
     finally:

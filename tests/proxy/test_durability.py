@@ -89,26 +89,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(workdir: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
+def _serve(workdir: Path, port: int, redis_url: str, *extra: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUARDRAIL_")}
     env.update({"REDIS_URL": redis_url, "GUARDRAIL_DATA_DIR": str(workdir / "data")})
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "guardrail",
-            "serve",
-            "--port",
-            str(port),
-            "--policies",
-            str(SHIPPED_POLICIES),
-        ],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    # The server's log goes to a file, so a failing test can show what the server did.
+    with (workdir / "serve.log").open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "guardrail",
+                "serve",
+                "--port",
+                str(port),
+                "--policies",
+                str(SHIPPED_POLICIES),
+                *extra,
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     for _ in range(600):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -119,41 +122,36 @@ def _serve(workdir: Path, port: int, redis_url: str) -> subprocess.Popen[bytes]:
     raise AssertionError("proxy did not start")
 
 
+def _write_config(workdir: Path, upstream_url: str) -> None:
+    model = {"model": "openai/stand-in", "api_base": f"{upstream_url}/v1", "api_key": "x"}
+    config = {"model_list": [{"model_name": MODEL, "litellm_params": model}]}
+    (workdir / "guardrail.yaml").write_text(yaml.safe_dump(config))
+
+
+def _app_key(workdir: Path, redis_url: str) -> str:
+    command = [sys.executable, "-m", "guardrail", "keys", "create", "--app", "shop", "--redis-url", redis_url]
+    return subprocess.run(command, capture_output=True, text=True, check=True, cwd=workdir).stdout.strip()
+
+
+def _wait_for_exit(process: subprocess.Popen[bytes], log: Path) -> None:
+    # Generous: the bound under test is the server's own (graceful timeout 30 s,
+    # 10 s per resource), not this machine's speed.
+    try:
+        process.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        tail = log.read_text(errors="replace")[-4000:]
+        message = f"the proxy did not stop within 90 s of SIGTERM; its log ends:\n{tail}"
+        raise AssertionError(message) from None
+
+
 def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: Path) -> None:
     provider = StandInProvider(lambda body: Reply(content=RUDE))
     with ThreadedServer(provider.app) as upstream:
-        config = {
-            "model_list": [
-                {
-                    "model_name": MODEL,
-                    "litellm_params": {
-                        "model": "openai/stand-in",
-                        "api_base": f"{upstream.url}/v1",
-                        "api_key": "x",
-                    },
-                }
-            ]
-        }
-        (tmp_path / "guardrail.yaml").write_text(yaml.safe_dump(config))
+        _write_config(tmp_path, upstream.url)
         port = _free_port()
         proxy = _serve(tmp_path, port, own_redis.url)
-        key = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "guardrail",
-                "keys",
-                "create",
-                "--app",
-                "shop",
-                "--redis-url",
-                own_redis.url,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=tmp_path,
-        ).stdout.strip()
+        key = _app_key(tmp_path, own_redis.url)
         results: list[object] = []
 
         def wait_for_answer() -> None:
@@ -203,4 +201,39 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
                 assert RUDE not in status.text
         finally:
             os.killpg(proxy.pid, signal.SIGTERM)
-            proxy.wait(timeout=30)
+            _wait_for_exit(proxy, tmp_path / "serve.log")
+
+
+def test_sigterm_while_a_request_waits_for_review(own_redis: EmbeddedRedis, tmp_path: Path) -> None:
+    # The client would wait five minutes for a reviewer; the proxy must not.
+    provider = StandInProvider(lambda body: Reply(content=RUDE))
+    with ThreadedServer(provider.app) as upstream:
+        _write_config(tmp_path, upstream.url)
+        port = _free_port()
+        proxy = _serve(tmp_path, port, own_redis.url, "--graceful-timeout", "2")
+        key = _app_key(tmp_path, own_redis.url)
+        results: list[object] = []
+
+        def wait_for_answer() -> None:
+            try:
+                results.append(
+                    httpx.post(
+                        f"http://127.0.0.1:{port}/v1/chat/completions",
+                        json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]},
+                        headers={"Authorization": f"Bearer {key}", "X-Guardrail-Hold-Wait": "300"},
+                        timeout=330,
+                    )
+                )
+            except httpx.HTTPError as exc:
+                results.append(exc)
+
+        waiter = threading.Thread(target=wait_for_answer)
+        waiter.start()
+        deadline = time.monotonic() + 60
+        while b"parked hold" not in (tmp_path / "serve.log").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        os.killpg(proxy.pid, signal.SIGTERM)
+        _wait_for_exit(proxy, tmp_path / "serve.log")
+        waiter.join(timeout=30)
+        assert results, "the waiting client was left hanging after the proxy stopped"
+        assert RUDE not in str(getattr(results[0], "text", results[0]))
