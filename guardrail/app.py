@@ -59,7 +59,7 @@ from guardrail.review.admin_api import admin_api_routes
 from guardrail.review.waiting import DEFAULT_READERS as WAIT_READERS
 from guardrail.review.web import review_page, session_secret
 from guardrail.services import Services
-from guardrail.shutdown import close_each
+from guardrail.shutdown import close_each, on_stop_signal
 from guardrail.store import open_redis
 from guardrail.vault_keys import vault_keys
 
@@ -143,9 +143,13 @@ def create_app(settings: Settings | None = None, *, span_exporter: Any = None) -
         if own_port_server is not None:
             own_port_server.start()
         await services.upstream.start()
+        # Requests waiting for a reviewer answer with their hold id as soon
+        # as a stop signal comes, not after the graceful timeout.
+        stop_listening = on_stop_signal(queue.waiters.release_all)
         try:
             yield
         finally:
+            stop_listening()
             if own_port_server is not None:
                 own_port_server.stop()
             tracing.shutdown()

@@ -87,8 +87,21 @@ class OutcomeWaiters:
         finally:
             self._count -= 1
 
+    def release_all(self) -> None:
+        """The process is stopping: every waiting request gets None now, as at
+        its timeout (its caller answers with the hold id, which any replica
+        serves), and later waits return None at once. Without this, a
+        request waiting for a reviewer would lose its connection at the
+        graceful timeout with no hold id to ask about."""
+        for reader in self._readers:
+            reader.release()
+
     async def aclose(self) -> None:
         await asyncio.gather(*(reader.aclose() for reader in self._readers))
+
+
+class _Released(Exception):
+    """Waiting ended because the process is stopping (`release_all`)."""
 
 
 class _Reader:
@@ -106,18 +119,28 @@ class _Reader:
         self._wake_seen = "0"
         self._wake_pending = False
         self._done_prefix = keys.done("")
+        self._released = False
 
     async def wait(self, hold_id: str, timeout: float) -> Outcome | None:
+        if self._released:
+            return None
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._futures.setdefault(hold_id, []).append(future)
         try:
             self._ensure_task()
             await self._wake()
             return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
+        except (TimeoutError, _Released):
             return None
         finally:
             self._forget(hold_id, future)
+
+    def release(self) -> None:
+        self._released = True
+        for futures in self._futures.values():
+            for future in futures:
+                if not future.done():
+                    future.set_exception(_Released())
 
     async def aclose(self) -> None:
         task, self._task = self._task, None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 import pytest
 
-from guardrail.shutdown import close_each
+from guardrail.shutdown import close_each, on_stop_signal
 
 
 async def test_a_hanging_step_is_left_behind_and_the_rest_still_close(
@@ -39,3 +40,26 @@ async def test_a_hanging_step_is_left_behind_and_the_rest_still_close(
     assert "closing stuck took over" in caplog.text
     assert "closing broken failed (OSError)" in caplog.text
     assert "peer gone" not in caplog.text  # messages may carry data; names only
+
+
+async def test_a_stop_signal_reaches_the_app_and_then_the_server() -> None:
+    heard: list[str] = []
+    server_handler = signal.signal(signal.SIGTERM, lambda signum, frame: heard.append("server"))
+    try:
+        undo = on_stop_signal(lambda: heard.append("app"))
+        signal.raise_signal(signal.SIGTERM)
+        await asyncio.sleep(0.05)
+        assert heard == ["server", "app"]  # the server's runs in the handler, the app's in the loop
+        undo()
+        signal.raise_signal(signal.SIGTERM)
+        await asyncio.sleep(0.05)
+        assert heard == ["server", "app", "server"]
+    finally:
+        signal.signal(signal.SIGTERM, server_handler)
+
+
+async def test_no_handler_is_installed_off_the_main_thread() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    undo = await asyncio.to_thread(lambda: on_stop_signal(lambda: None))
+    assert signal.getsignal(signal.SIGTERM) is before
+    undo()

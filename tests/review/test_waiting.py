@@ -91,3 +91,22 @@ async def test_many_waiters_on_one_hold_all_wake(queue: ReviewQueue) -> None:
 async def test_waiter_times_out_with_none(queue: ReviewQueue) -> None:
     hold = await park_answer(queue)
     assert await queue.wait_for_outcome(hold.id, 0.2) is None
+
+
+async def test_release_all_ends_every_wait_and_the_holds_stay(
+    redis_client: aioredis.Redis, prefix: str
+) -> None:
+    # A process that is stopping answers its waiting requests (as at their
+    # timeout) instead of holding them until the server drops them.
+    queue = ReviewQueue(redis_client, prefix=prefix, audit=AuditLog(redis_client, prefix=prefix))
+    holds = [await park_answer(queue) for _ in range(6)]
+    waits = [asyncio.create_task(queue.wait_for_outcome(h.id, 300)) for h in holds]
+    while queue.waiters.count < len(holds):
+        await asyncio.sleep(0.01)
+    queue.waiters.release_all()
+    assert await asyncio.wait_for(asyncio.gather(*waits), 5) == [None] * len(holds)
+    assert queue.waiters.count == 0
+    assert await asyncio.wait_for(queue.wait_for_outcome(holds[0].id, 300), 5) is None
+    for hold in holds:
+        assert (await queue.get(hold.id)).status.value == "pending"
+    await queue.aclose()
