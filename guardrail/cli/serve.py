@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +112,7 @@ def serve(
     forwarded: dict[str, str] = {}
     if settings.trusted_proxies:
         forwarded["forwarded_allow_ips"] = ",".join(settings.trusted_proxies)
+    _exit_through_cleanup_on_sigterm()
     try:
         uvicorn.run(
             "guardrail.app:create_app_from_env",
@@ -155,3 +158,12 @@ def parent_metrics_server(settings: Settings, host: str) -> Any:
 
     token = resolve_env_references(metrics_settings.bearer_token)
     return MetricsServer(Metrics(), host=host, port=metrics_settings.port, token=token).start()
+
+
+def _exit_through_cleanup_on_sigterm() -> None:
+    """After its graceful shutdown, uvicorn raises the SIGTERM it caught again
+    under the handler that was there before it. The default handler ends the
+    process on the spot, skipping the clean-up after `uvicorn.run` (the
+    embedded Redis would be left running); this one exits with SIGTERM's
+    usual status through it."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

@@ -80,8 +80,12 @@ class EmbeddedRedis:
             str(self.data_dir / "redis.log"),
         ]
         logger.info("starting embedded redis in %s", self.data_dir)
+        # Its own session: Ctrl-C in a terminal signals the whole foreground
+        # process group, and Redis must outlive the app's shutdown (the app
+        # still writes while it stops), so only stop() ends it.
         self._process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + _START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:

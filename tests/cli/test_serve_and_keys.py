@@ -152,3 +152,28 @@ def _socket_answers(path: Path) -> bool:
             return True
         except OSError:
             return False
+
+
+@pytest.mark.parametrize(
+    ("sig", "whole_group"),
+    [(signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["kill-pid", "ctrl-c"],
+)
+def test_stopping_serve_stops_its_embedded_redis_last(workdir: Path, sig: int, whole_group: bool) -> None:
+    # `kill PID` reaches serve alone, Ctrl-C in a terminal the whole process
+    # group: either way serve shuts the app down while Redis still runs, then
+    # stops Redis itself; none is left running.
+    socket_path = workdir / "data" / "redis" / "redis.sock"
+    server = _serve(workdir, _free_port())
+    assert _socket_answers(socket_path)
+    if whole_group:
+        os.killpg(server.pid, sig)
+    else:
+        server.send_signal(sig)
+    server.wait(timeout=60)
+    output = server.stdout.read() if server.stdout else ""
+    assert not _socket_answers(socket_path), output
+    # Redis was stopped by serve (SIGTERM), not by the terminal's SIGINT.
+    redis_log = (workdir / "data" / "redis" / "redis.log").read_text()
+    assert "Received SIGTERM" in redis_log
+    assert "Received SIGINT" not in redis_log
