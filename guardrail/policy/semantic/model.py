@@ -22,7 +22,7 @@ from .encoder import Encoder
 
 # Part of every classifier's digest: bump it when the training changes, so
 # classifiers trained ahead of time by older code are not reused.
-TRAINING_VERSION = "gate+joint+softmax+sentences+scripts+sentence-gate+sentence-negatives-threshold-floor-12"
+TRAINING_VERSION = "gate+joint+softmax+sentences+scripts+sentence-gate+sentence-negatives-threshold-floor-13"
 
 BACKGROUND_FILE = Path(__file__).with_name("data") / "background.yaml"
 _MEMO_SIZE = 8
