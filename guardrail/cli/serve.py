@@ -52,7 +52,7 @@ from guardrail.store import EmbeddedRedis
     default=30,
     show_default=True,
     help="Seconds open requests get to finish after SIGTERM before their connections close "
-    "(a client waiting for a review finds its hold again with GET /v1/holds/{id}).",
+    "(requests waiting for a review are answered at once with their hold id).",
 )
 @click.option("--log-level", envvar="GUARDRAIL_LOG_LEVEL", default="info", show_default=True)
 @click.option(

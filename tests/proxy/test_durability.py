@@ -133,6 +133,24 @@ def _app_key(workdir: Path, redis_url: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True, cwd=workdir).stdout.strip()
 
 
+def _ask_and_wait(
+    port: int, key: str, wait_seconds: int, results: list[httpx.Response | httpx.HTTPError]
+) -> None:
+    """One chat request that waits up to `wait_seconds` for a review; its
+    response, or the error that ended it, goes to `results`."""
+    try:
+        results.append(
+            httpx.post(
+                f"http://127.0.0.1:{port}/v1/chat/completions",
+                json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]},
+                headers={"Authorization": f"Bearer {key}", "X-Guardrail-Hold-Wait": str(wait_seconds)},
+                timeout=wait_seconds + 30,
+            )
+        )
+    except httpx.HTTPError as exc:
+        results.append(exc)
+
+
 def _wait_for_exit(process: subprocess.Popen[bytes], log: Path) -> None:
     # Generous: the bound under test is the server's own (graceful timeout 30 s,
     # 10 s per resource), not this machine's speed.
@@ -152,22 +170,10 @@ def test_kill_9_the_proxy_while_holds_wait(own_redis: EmbeddedRedis, tmp_path: P
         port = _free_port()
         proxy = _serve(tmp_path, port, own_redis.url)
         key = _app_key(tmp_path, own_redis.url)
-        results: list[object] = []
-
-        def wait_for_answer() -> None:
-            try:
-                results.append(
-                    httpx.post(
-                        f"http://127.0.0.1:{port}/v1/chat/completions",
-                        json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]},
-                        headers={"Authorization": f"Bearer {key}", "X-Guardrail-Hold-Wait": "60"},
-                        timeout=90,
-                    )
-                )
-            except httpx.HTTPError as exc:
-                results.append(exc)
-
-        waiters = [threading.Thread(target=wait_for_answer) for _ in range(3)]
+        results: list[httpx.Response | httpx.HTTPError] = []
+        waiters = [
+            threading.Thread(target=_ask_and_wait, args=(port, key, 60, results)) for _ in range(3)
+        ]
         for waiter in waiters:
             waiter.start()
         time.sleep(3)
@@ -215,21 +221,7 @@ def test_sigterm_while_a_request_waits_for_review(own_redis: EmbeddedRedis, tmp_
         proxy = _serve(tmp_path, port, own_redis.url, "--graceful-timeout", "300")
         key = _app_key(tmp_path, own_redis.url)
         results: list[httpx.Response | httpx.HTTPError] = []
-
-        def wait_for_answer() -> None:
-            try:
-                results.append(
-                    httpx.post(
-                        f"http://127.0.0.1:{port}/v1/chat/completions",
-                        json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]},
-                        headers={"Authorization": f"Bearer {key}", "X-Guardrail-Hold-Wait": "300"},
-                        timeout=330,
-                    )
-                )
-            except httpx.HTTPError as exc:
-                results.append(exc)
-
-        waiter = threading.Thread(target=wait_for_answer)
+        waiter = threading.Thread(target=_ask_and_wait, args=(port, key, 300, results))
         waiter.start()
         deadline = time.monotonic() + 60
         while b"parked hold" not in (tmp_path / "serve.log").read_bytes() and time.monotonic() < deadline:

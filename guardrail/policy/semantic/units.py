@@ -31,11 +31,6 @@ _MIN_SENTENCE_CHARS = 40
 MAX_UNIT_CHARS = 600
 # The encoder reads at most 512 tokens; this many characters is about that.
 MAX_WHOLE_CHARS = 2000
-# The provider answers with the customer's placeholders ("Dear <PERSON_1>,").
-# No example holds one, and the unknown token dilutes what the sentence says:
-# a blame behind "Dear <PERSON_1> and <PERSON_2>," scored 0.20 where the same
-# sentence behind "Dear customer," scored 0.94. A person's placeholder is read
-# as the customer it stands for (the vault holds only this customer's values).
 
 
 def sentences(text: str) -> list[Span]:
@@ -72,6 +67,12 @@ def pieces_of(text: str) -> tuple[list[Span | None], list[str]]:
 
 
 def _as_read(piece: str) -> str:
+    """The piece as the model reads it. The provider answers with the
+    customer's placeholders ("Dear <PERSON_1>,"); no example holds one, and
+    the unknown token dilutes what the sentence says: a blame behind "Dear
+    <PERSON_1> and <PERSON_2>," scored 0.20 where the same sentence behind
+    "Dear customer," scored 0.94. So a person's placeholder is read as the
+    customer it stands for (the vault holds only this customer's values)."""
     return PLACEHOLDER_RE.sub(_person_as_customer, piece)
 
 
