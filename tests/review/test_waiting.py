@@ -93,12 +93,9 @@ async def test_waiter_times_out_with_none(queue: ReviewQueue) -> None:
     assert await queue.wait_for_outcome(hold.id, 0.2) is None
 
 
-async def test_release_all_ends_every_wait_and_the_holds_stay(
-    redis_client: aioredis.Redis, prefix: str
-) -> None:
+async def test_release_all_ends_every_wait_and_the_holds_stay(queue: ReviewQueue) -> None:
     # A process that is stopping answers its waiting requests (as at their
     # timeout) instead of holding them until the server drops them.
-    queue = ReviewQueue(redis_client, prefix=prefix, audit=AuditLog(redis_client, prefix=prefix))
     holds = [await park_answer(queue) for _ in range(6)]
     waits = [asyncio.create_task(queue.wait_for_outcome(h.id, 300)) for h in holds]
     while queue.waiters.count < len(holds):
@@ -109,4 +106,3 @@ async def test_release_all_ends_every_wait_and_the_holds_stay(
     assert await asyncio.wait_for(queue.wait_for_outcome(holds[0].id, 300), 5) is None
     for hold in holds:
         assert (await queue.get(hold.id)).status.value == "pending"
-    await queue.aclose()
