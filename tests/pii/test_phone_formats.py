@@ -19,6 +19,10 @@ def analyzer() -> Analyzer:
         ("Direct line +44(0)1632960388.", "+44(0)1632960388"),
         ("Best to reach me at +44(0)131 496 0904 tomorrow", "+44(0)131 496 0904"),
         ("Customer Success | 4155550199", "4155550199"),
+        # A whole subscriber number after the country or area code.
+        ("+43 31656224154", "+43 31656224154"),
+        ("Reach me on (351) 925807302 in the morning", "(351) 925807302"),
+        ("My mobile is +358 200332245", "+358 200332245"),
     ],
 )
 def test_phone_found_whole(analyzer: Analyzer, text: str, number: str) -> None:

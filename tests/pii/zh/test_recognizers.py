@@ -33,6 +33,10 @@ def _found(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
         ("市話(02)2345-6789", "PHONE_NUMBER", "(02)2345-6789"),
         ("電話+886 2 2345 6789", "PHONE_NUMBER", "+886 2 2345 6789"),
         ("電話+852 9123 4567", "PHONE_NUMBER", "+852 9123 4567"),
+        # A trunk-0 area code set off, whether or not phonenumbers knows it.
+        ("聯絡電話(05) 12345678，謝謝", "PHONE_NUMBER", "(05) 12345678"),
+        ("我的電話是09-18259791", "PHONE_NUMBER", "09-18259791"),
+        ("066 61099069", "PHONE_NUMBER", "066 61099069"),
         # Cards, emails, IPs glued to Chinese text.
         ("卡号6222600260001072444谢谢", "CREDIT_CARD", "6222600260001072444"),
         ("银行卡4111 1111 1111 1111被扣款", "CREDIT_CARD", "4111 1111 1111 1111"),

@@ -22,6 +22,7 @@ from guardrail.pii.recognizers.en.ner import EnglishSpacyRecognizer
 from guardrail.pii.recognizers.en.tempered import TemperedNhsRecognizer
 from guardrail.pii.recognizers.generic import (
     EmailAddressRecognizer,
+    IbanChecksumRecognizer,
     PaymentCardRecognizer,
     PhoneNumberRecognizer,
 )
@@ -52,6 +53,7 @@ def english() -> list[EntityRecognizer]:
         PaymentCardRecognizer(),
         WebAddressRecognizer(),
         GatedIbanRecognizer(),
+        IbanChecksumRecognizer(),
         GatedIpRecognizer(),
         GatedUsSsnRecognizer(),
         GatedUsItinRecognizer(),

@@ -33,7 +33,10 @@ class PhoneNumberRecognizer(RegexRecognizer):
             r"(?<![A-Za-z0-9+_.-])"
             r"(?:\+|00)?(?:\([0-9]{1,5}\)[ .-]?[0-9]{1,8}|\(?[0-9]{1,15}\)?)"
             # "(0)" trunk marks run straight into the area code: +44(0)131 ...
-            r"(?:[ .-]{1,2}\(?[0-9]{1,8}\)?|\([0-9]{1,5}\)[0-9]{0,12}){0,6}"
+            # A group may hold a whole subscriber number after a country or
+            # area code (+43 31656224154, (351) 925807302); the digit count
+            # is checked in validate().
+            r"(?:[ .-]{1,2}\(?[0-9]{1,12}\)?|\([0-9]{1,5}\)[0-9]{0,12}){0,6}"
             r"(?:\s*(?:x|ext\.?|extension)\s*[0-9]{1,6})?"
             r"(?![A-Za-z0-9]|\.[0-9]|-[0-9])",
             0.6,

@@ -26,6 +26,7 @@ from guardrail.pii.recognizers.zh.phone import ChinesePhoneRecognizer
 from guardrail.pii.recognizers.zh.structured import (
     BankCardRecognizer,
     ChineseEmailRecognizer,
+    ChineseIbanChecksumRecognizer,
     ChineseWebAddressRecognizer,
     Ipv4Recognizer,
 )
@@ -52,5 +53,6 @@ def chinese() -> list[EntityRecognizer]:
         ChineseWebAddressRecognizer(),
         Ipv4Recognizer(),
         IbanRecognizer(supported_language="zh"),
+        ChineseIbanChecksumRecognizer(),
         ChineseNerRecognizer(),
     ]

@@ -66,6 +66,16 @@ class ChinesePhoneRecognizer(RegexRecognizer):
             rf"[0-9]{{3,4}}{_SEP}[0-9]{{4}}" + _AFTER,
             0.7,
         ),
+        # Any trunk-0 area code set off by a bracket or a separator, then the
+        # subscriber's 6-8 digits: how numbers are written across Taiwan and
+        # the mainland, including area codes phonenumbers does not know
+        # ((05) 12345678, 09-18259791, 011 17715162).
+        Pattern(
+            "trunk-area",
+            _BEFORE + r"(?:[(（]0[0-9]{1,3}[)）] ?|0[0-9]{1,3}[ \-‐–])[1-9][0-9]{2,3}[ \-‐–]?[0-9]{3,4}"
+            + _AFTER,
+            0.7,
+        ),
         Pattern(
             "hk",
             _BEFORE + rf"(?:(?:\+|00)852{_SEP}|[(（]\+?852[)）]{_SEP})?[235689][0-9]{{3}}{_SEP}[0-9]{{4}}"
@@ -76,6 +86,10 @@ class ChinesePhoneRecognizer(RegexRecognizer):
     CONTEXT = PHONE_CONTEXT
 
     def validate(self, value: str, pattern: Pattern) -> float | None:
+        if pattern.name == "trunk-area":
+            # A separated trunk and area code is a phone's shape even where
+            # the number is not allocated; valid ones score as the others.
+            return pattern.score if _valid(value, "TW") or _valid(value, "CN") else 0.45
         region = _REGION_BY_PATTERN.get(pattern.name.removesuffix("-bracketed"), "CN")
         digits = re.sub(r"[^0-9]", "", value)
         international = value.startswith(("+", "00", "(+", "（+", "(8", "（8"))

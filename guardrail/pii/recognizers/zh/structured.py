@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrail.pii.recognizers.base import Candidate, Pattern, RegexRecognizer
-from guardrail.pii.recognizers.generic import EmailAddressRecognizer, PaymentCardRecognizer
+from guardrail.pii.recognizers.generic import (
+    EmailAddressRecognizer,
+    IbanChecksumRecognizer,
+    PaymentCardRecognizer,
+)
 from guardrail.pii.recognizers.generic.url import WebAddressRecognizer
 from guardrail.pii.recognizers.zh.words import CARD_CONTEXT
 
@@ -45,6 +49,12 @@ _LABEL_WINDOW = 8
 class ChineseEmailRecognizer(EmailAddressRecognizer):
     LANGUAGE = "zh"
     CONTEXT = ("邮箱", "郵箱", "电邮", "電郵", "邮件", "郵件", "email", "mail")
+
+
+class ChineseIbanChecksumRecognizer(IbanChecksumRecognizer):
+    LANGUAGE = "zh"
+    CONTEXT = ("账号", "帳號", "賬號", "账户", "帳戶", "汇款", "匯款", "转账", "轉帳", "银行", "銀行",
+               *IbanChecksumRecognizer.CONTEXT)
 
 
 class ChineseWebAddressRecognizer(WebAddressRecognizer):
