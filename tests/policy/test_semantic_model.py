@@ -13,6 +13,7 @@ import pytest
 from guardrail.policy import PolicyStore
 from guardrail.policy.semantic import RuleExamples, SemanticModel, SemanticResources, trained
 from guardrail.policy.semantic import calibration as calibration_module
+from guardrail.policy.semantic import classifier as classifier_module
 from guardrail.policy.semantic.encoder import bundled_encoder
 from guardrail.policy.semantic.learning import balanced_weights, fit_linear
 from guardrail.policy.semantic.ngrams import BUCKETS, SparseRows, buckets
@@ -193,3 +194,31 @@ def test_a_classifier_saved_ahead_scores_like_the_one_trained_at_load(tmp_path: 
     text = "Whatever, figure out the parcel yourself."
     assert loaded.calibrated == fresh.calibrated
     assert np.allclose(loaded.scored(text).scores, fresh.scored(text).scores, atol=1e-5)
+
+
+def _scoring_example(classifier, texts: list[str], rule_id: str) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+    """An example the encoder reads (the gate passes it) and that scores on the rule."""
+    for text in texts:
+        found = classifier.score(text, rule_id, threshold=0.0)
+        if 0.2 <= found.score <= 0.9 and found.span is None:
+            return text, found.score
+    raise AssertionError(f"no example of {rule_id} scores on it")
+
+
+def test_a_near_tie_is_settled_by_the_nearest_example(shipped) -> None:
+    model, _ = shipped
+    [(_, classifier)] = model.trained_classifiers()
+    rule = classifier.rule_ids.index("semantic.promises")
+    rule_id = classifier.rule_ids[rule]
+    fine, fine_score = _scoring_example(classifier, classifier._fine[rule], rule_id)
+    breaking, break_score = _scoring_example(classifier, classifier._breaks[rule], rule_id)
+    band = classifier_module.NEAR_TIE_BAND
+    # Just above the threshold, a near miss is its own nearest example: not fired.
+    near = classifier.score(fine, rule_id, threshold=fine_score - band / 2)
+    assert near.closest_fine is not None and near.closest_fine.text == fine
+    assert not near.fires
+    # Clear of the band, the score alone decides.
+    assert classifier.score(fine, rule_id, threshold=fine_score - 2 * band).fires
+    # A breaking example just above the threshold is nearest a breaking one: fired.
+    assert classifier.score(breaking, rule_id, threshold=break_score - band / 2).fires
+    assert not classifier.score(breaking, rule_id, threshold=break_score + 0.01).fires

@@ -70,6 +70,13 @@ class Score:
     threshold: float
     span: Span | None = None
     closest: tuple[tuple[str, float], ...] = ()
+    # None: the score against the threshold decides (the judge's); False:
+    # the bundled model's near tie settled by a fine example.
+    fires: bool | None = None
+
+    @property
+    def breaks_rule(self) -> bool:
+        return self.value >= self.threshold if self.fires is None else self.fires
 
 
 class Backend(Protocol):
@@ -107,7 +114,7 @@ class ModelBackend:
     def score(self, text: str) -> Score:
         found = self._classifier.score(text, self._rule_id, threshold=self.threshold)
         closest = tuple((e.text, e.similarity) for e in found.closest)
-        return Score(found.score, self.threshold, found.span, closest)
+        return Score(found.score, self.threshold, found.span, closest, fires=found.fires)
 
     async def ascore(self, text: str) -> Score:
         return await asyncio.wait_for(asyncio.to_thread(self.score, text), self.timeout_seconds)
@@ -167,7 +174,7 @@ class SemanticRule(RuleCheck):
         return self._findings(await self.backend.ascore(scored))
 
     def _findings(self, score: Score) -> list[Finding]:
-        if score.value < score.threshold:
+        if not score.breaks_rule:
             return []
         reason = (
             f"{self.config.description} (meaning score {score.value:.2f}, "
