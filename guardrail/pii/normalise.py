@@ -13,6 +13,7 @@ IDENTIFIERS = frozenset(
     {
         "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "US_PASSPORT",
         "UK_NHS", "UK_NINO", "IP_ADDRESS", "CN_RESIDENT_ID", "TW_NATIONAL_ID", "HK_ID_CARD",
+        "PASSPORT_NUMBER",
     }
 )
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z:]")  # ":" keeps IPv6 groups apart

@@ -46,10 +46,13 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "UK_NINO",
     "US_PASSPORT",
     "CRYPTO",
-    # Chinese-speaking markets: mainland resident ID, Taiwan and Hong Kong IDs.
+    # Chinese-speaking markets: mainland resident ID, Taiwan and Hong Kong IDs,
+    # passport numbers and vehicle plates in Chinese text.
     "CN_RESIDENT_ID",
     "TW_NATIONAL_ID",
     "HK_ID_CARD",
+    "PASSPORT_NUMBER",
+    "LICENSE_PLATE",
 )
 
 

@@ -47,6 +47,13 @@ def _found(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
         ("身份证号110105194912310021", "CN_RESIDENT_ID", "110105194912310021"),  # context
         ("身分證A123456789", "TW_NATIONAL_ID", "A123456789"),
         ("香港身份證A123456(3)", "HK_ID_CARD", "A123456(3)"),
+        # Passport numbers after a passport word, plates by their shape.
+        ("我的护照号是E12345678，请帮我改一下", "PASSPORT_NUMBER", "E12345678"),
+        ("護照號碼：Q67565088", "PASSPORT_NUMBER", "Q67565088"),
+        ("护照 983867565 过期了", "PASSPORT_NUMBER", "983867565"),
+        ("送货车京R-89957到了吗", "LICENSE_PLATE", "京R-89957"),
+        ("我的车是粤B·D12345，能停在楼下吗", "LICENSE_PLATE", "粤B·D12345"),
+        ("車牌號碼ABC-1234", "LICENSE_PLATE", "ABC-1234"),
         # Names.
         ("我叫王小明，订单没到", "PERSON", "王小明"),
         ("收件人：欧阳娜娜 电话", "PERSON", "欧阳娜娜"),
@@ -91,6 +98,9 @@ def test_detects(analyzer: Analyzer, text: str, entity: str, value: str) -> None
         "谢谢",
         "这款书柜比较笨重，尺寸是180x80x30厘米。",
         "型号A1234和A1234-Pro有什么区别？",
+        "型号KD-5678和MX-1200哪个更好？",  # plate-shaped codes without a plate word
+        "订单E12345678什么时候发货？",  # passport-shaped without a passport word
+        "京东的快递今天到吗？",
         "2024年6月11日下午3点前下单当天发货",
     ],
 )

