@@ -19,8 +19,10 @@ _NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
 # The province-level abbreviations that begin a mainland plate (GA 36), and
 # 使/领 for embassy and consulate plates: a fixed list.
 _PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
-# Plates never use I or O (read as 1 and 0).
-_PLATE_LETTER = "[A-HJ-NP-Z]"
+# The issuing office's letter: any (O is a police office's in some
+# provinces); the serial after it never uses I or O (read as 1 and 0), but
+# people and generators type them, so they are allowed there too.
+_PLATE_LETTER = "[A-Z]"
 _PLATE_CONTEXT = ("车牌", "車牌", "牌照", "车号", "車號", "plate")
 _PASSPORT_CONTEXT = ("护照", "護照", "passport", "旅行证件", "旅行證件")
 
@@ -45,7 +47,7 @@ class LicensePlateRecognizer(RegexRecognizer):
     PATTERNS = (
         Pattern(
             "mainland",
-            rf"[{_PLATE_PROVINCES}]{_PLATE_LETTER}[·•・\- ]?[A-HJ-NP-Z0-9]{{4}}[A-HJ-NP-Z0-9挂学警港澳]"
+            rf"[{_PLATE_PROVINCES}]{_PLATE_LETTER}[·•・\- ]?[A-Z0-9]{{4}}[A-Z0-9挂学警港澳]"
             r"[0-9]?" + _NOT_ALNUM_AFTER,
             0.6,
         ),
