@@ -70,8 +70,9 @@ class Score:
     threshold: float
     span: Span | None = None
     closest: tuple[tuple[str, float], ...] = ()
-    # None: the score against the threshold decides (the judge's); False:
-    # the bundled model's near tie settled by a fine example.
+    # The bundled model says whether the rule fires (a near tie may be
+    # settled by a fine example); None: the score against the threshold
+    # decides (the judge's).
     fires: bool | None = None
 
     @property

@@ -303,22 +303,32 @@ class SetClassifier:
 
     def score(self, text: str, rule_id: str, *, threshold: float) -> RuleScore:
         """One rule's score on `text` (its worst piece); the closest examples
-        are looked up only when the score reaches `threshold`. Every rule of
-        the set asks about the same answer in turn: the last answers' piece
-        scores are kept, so the models run once per answer."""
+        are looked up only when the score reaches `threshold`. A piece whose
+        near tie is settled by a fine example gives way to the next piece
+        that reaches the threshold, so one settled sentence does not hide
+        another. Every rule of the set asks about the same answer in turn:
+        the last answers' piece scores are kept, so the models run once per
+        answer."""
         scored = self.scored(text)
         i = self.rule_ids.index(rule_id)
-        best = int(scored.scores[:, i].argmax())
-        value = float(scored.scores[best, i])
-        vector = scored.vectors[best]
-        if value < threshold or vector is None:
-            return RuleScore(rule_id, value, scored.spans[best], (), None)
-        closest = _closest(vector, self._breaks[i], self._break_vectors[i], MAX_CLOSEST)
-        closest_fine = next(iter(_closest(vector, self._fine[i], self._fine_vectors[i], 1)), None)
-        return RuleScore(
-            rule_id, value, scored.spans[best], closest, closest_fine,
-            fires=not _settled_fine(value, threshold, closest, closest_fine),
-        )
+        order = np.argsort(-scored.scores[:, i], kind="stable")
+        found: RuleScore | None = None
+        for piece in order:
+            value = float(scored.scores[piece, i])
+            vector = scored.vectors[piece]
+            if value < threshold or vector is None:
+                break
+            closest = _closest(vector, self._breaks[i], self._break_vectors[i], MAX_CLOSEST)
+            closest_fine = next(iter(_closest(vector, self._fine[i], self._fine_vectors[i], 1)), None)
+            fires = not _settled_fine(value, threshold, closest, closest_fine)
+            candidate = RuleScore(rule_id, value, scored.spans[piece], closest, closest_fine, fires=fires)
+            found = found or candidate  # the worst piece, when none fires
+            if fires:
+                return candidate
+        if found is not None:
+            return found
+        best = int(order[0])
+        return RuleScore(rule_id, float(scored.scores[best, i]), scored.spans[best], (), None)
 
     def scored(self, text: str) -> Scored:
         key = hashlib.sha256(text.encode()).digest()

@@ -4,10 +4,10 @@ Presidio's IBAN recognizer accepts a value only in the registered length and
 layout of its country, so an account number in IBAN form from a country it
 does not list (PH46 8906 ..., BD11 ...), in a layout it does not expect, or
 typed in lower case reaches the provider whole although its mod-97 check
-digits are right. Here any value shaped like an
-IBAN (two letters, two check digits, then 10-30 letters and digits, optionally
-in space- or dash-separated groups) counts when ISO 7064 mod 97-10 holds and
-most of it is digits and its first two letters name a country. A random
+digits are right. Here any value shaped like an IBAN (two letters, two check
+digits, then 10-30 letters and digits, optionally in space- or dash-separated
+groups) counts when ISO 7064 mod 97-10 holds, most of it is digits and its
+first two letters name a country. A random
 string passes the check one time in 97, so order and waybill numbers, which
 often look alike ("JD" and "YT" courier numbers, "DD" order numbers), are
 left when a label names them as such just before. The score stays below
@@ -45,8 +45,8 @@ class IbanChecksumRecognizer(RegexRecognizer):
     PATTERNS = (
         Pattern(
             "iban-shaped",
-            # A country code and check digits, then groups; at most 40
-            # characters of groups, so a long run of words costs little.
+            # A country code and check digits, then at most nine more
+            # groups, so a long run of words costs little.
             r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}[A-Za-z0-9]*(?:[ -][A-Za-z0-9]+){0,9}",
             0.6,
         ),
