@@ -134,6 +134,37 @@ def test_address_block_lines_after_the_street_are_the_address(analyzer: Analyzer
     assert _covered(analyzer, text, address, "STREET_ADDRESS")
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # Streets named after people, which the model reads as names: the
+        # house number on their line and the postcode line after make them
+        # an address, whole.
+        (
+            "Please ship it to Via Valentino, 864\n55045, Crociale (LU)",
+            "Via Valentino, 864\n55045, Crociale (LU)",
+        ),
+        (
+            "Hi,\nnew address:\nVia Letizia, 20\n37142, Verona (VR)\n\nRegards",
+            "Via Letizia, 20\n37142, Verona (VR)",
+        ),
+        # The place after a postcode on the postcode's own line.
+        (
+            "Hi,\nnew address:\nPátio de Porto, 47\nVila Tirol\n82883-005 Azevedo Grande / SE\n\nRegards",
+            "Pátio de Porto, 47\nVila Tirol\n82883-005 Azevedo Grande / SE",
+        ),
+    ],
+)
+def test_streets_named_after_people_and_places_after_postcodes(analyzer: Analyzer, text: str, address: str):
+    assert _covered(analyzer, text, address, "STREET_ADDRESS")
+
+
+def test_a_name_and_a_number_without_an_address_line_stay_a_name(analyzer: Analyzer):
+    text = "Maria Lopez, 34\nI ordered the oak table last week."
+    assert _covered(analyzer, text, "Maria Lopez", "PERSON")
+    assert not _covered(analyzer, text, "Maria Lopez", "STREET_ADDRESS")
+
+
 def test_a_postcode_opening_the_next_sentence_line_is_the_address(analyzer: Analyzer):
     text = "The shop is at 1436 Redbud Drive\nCite Essanaouber\n 60810. It opens at nine."
     assert _covered(analyzer, text, "60810", "STREET_ADDRESS")

@@ -227,6 +227,9 @@ def test_a_near_tie_is_settled_by_the_nearest_example(shipped) -> None:
 def test_traditional_chinese_is_read_as_simplified_by_the_encoder() -> None:
     encoder = E5Encoder()
     traditional, simplified = encoder.encode(
-        ["您已經組裝到最後一步了，接下來只要把床板放上去就完成了。", "您已经组装到最后一步了，接下来只要把床板放上去就完成了。"]
+        [
+            "您已經組裝到最後一步了，接下來只要把床板放上去就完成了。",
+            "您已经组装到最后一步了，接下来只要把床板放上去就完成了。",
+        ]
     )
     assert float(traditional @ simplified) > 0.9999

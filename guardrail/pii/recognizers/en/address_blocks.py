@@ -35,13 +35,20 @@ _MAX_BLOCK_LINES = 3
 # "the corner of Main Street and 5th Avenue" is one address.
 _CORNER_BEFORE = re.compile(r"(?:the\s+)?corner\s+of\s+\Z", re.IGNORECASE)
 _POSTCODE = re.compile(r"[A-Z]{0,2}-?\d[\dA-Z -]{1,8}")
+# Between a street the model read as a name and the house number it found
+# as the address: ", " on the same line.
+_STREET_THEN_NUMBER = re.compile(r",?[ \t]+")
+# A house number closing the line after a name: "Via Valentino, 864".
+_HOUSE_NUMBER_AFTER = re.compile(r",[ \t]*\d{1,5}[A-Za-z]?[ \t]*(?=\n)")
 
 
 def joined_addresses(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """A street address the model found, joined with the place and postcode
     lines right after it ("Edeby 55\\nApt. 297" + "\\nTYSTBERGA" + "\\nSweden 99178"):
     the model sometimes ends the address at a line break, the lines after it
-    are still the same address."""
+    are still the same address. A street named after a person ("Via Lucia,
+    31", "Borgo Griselda, 86") that the model read as a name is an address
+    when a house number follows it on its line and the address goes on."""
     ordered = sorted(results, key=lambda r: r.start)
     out: list[RecognizerResult] = []
     for result in ordered:
@@ -51,7 +58,20 @@ def joined_addresses(text: str, results: list[RecognizerResult]) -> list[Recogni
             if result.entity_type in ("LOCATION", "STREET_ADDRESS") and _ADDRESS_GAP.fullmatch(gap):
                 last.end = result.end
                 continue
+        if (
+            last is not None
+            and last.entity_type == "PERSON"
+            and result.entity_type == "STREET_ADDRESS"
+            and result.start >= last.end
+            and _STREET_THEN_NUMBER.fullmatch(text[last.end : result.start])
+            and text[result.start : result.start + 1].isdigit()
+        ):
+            last.entity_type, last.end = "STREET_ADDRESS", result.end
+            continue
         out.append(result)
+    for result in out:
+        if result.entity_type == "PERSON":
+            _person_as_street(text, result)
     for result in out:
         if result.entity_type == "STREET_ADDRESS":
             result.end = _trim_address_tail(text, result.start, result.end)
@@ -61,6 +81,17 @@ def joined_addresses(text: str, results: list[RecognizerResult]) -> list[Recogni
             if corner:
                 result.start = corner.start()
     return out
+
+
+def _person_as_street(text: str, result: RecognizerResult) -> None:
+    """"Via Valentino, 864" then "55045, Crociale (LU)": a name, a house
+    number ending its line, and an address line with a code after it."""
+    number = _HOUSE_NUMBER_AFTER.match(text, result.end)
+    if number is None:
+        return
+    end = _block_lines_after(text, number.end())
+    if end > number.end():
+        result.entity_type, result.end = "STREET_ADDRESS", end
 
 
 def _trim_address_tail(text: str, start: int, end: int) -> int:
@@ -103,7 +134,7 @@ def _block_lines_after(text: str, end: int) -> int:
     line_end = len(text) if line_end < 0 else line_end
     rest = text[end:line_end]
     if rest.strip(" \t,"):
-        if not _block_line(rest):
+        if _block_line(rest) is None:
             return end  # the address ended inside a sentence
         end = len(rest.rstrip()) + end
     at, lines = line_end, 0
