@@ -10,7 +10,7 @@ groups) counts when ISO 7064 mod 97-10 holds, most of it is digits and its
 first two letters name a country. A random
 string passes the check one time in 97, so order and waybill numbers, which
 often look alike ("JD" and "YT" courier numbers, "DD" order numbers), are
-left when a label names them as such just before. The score stays below
+left when a label names them as such just before (COUNTER_CONTEXT). The score stays below
 Presidio's (1.0) for values in their country's own layout.
 """
 
@@ -30,16 +30,6 @@ _MIN_LENGTH, _MAX_LENGTH = 14, 34
 _MIN_DIGITS_AFTER_CHECK = 8
 
 
-# Labels of numbers that are not accounts, looked for just before a value
-# ("tracking number YT06...", "单号JD67..."); whole words in English.
-_NOT_ACCOUNT_LABEL_RE = re.compile(
-    r"(?:\b(?:order|tracking|invoice|waybill|parcel|reference|ref|ticket)\b"
-    r"|订单|訂單|单号|單號|运单|運單|快递|快遞|发票|發票|编号|編號)[^A-Za-z0-9]*(?:\w+[^A-Za-z0-9]+)?$",
-    re.IGNORECASE,
-)
-_LABEL_WINDOW = 24
-
-
 class IbanChecksumRecognizer(RegexRecognizer):
     ENTITY = "IBAN_CODE"
     PATTERNS = (
@@ -52,14 +42,19 @@ class IbanChecksumRecognizer(RegexRecognizer):
         ),
     )
     CONTEXT = ("iban", "account", "bank", "transfer", "wire", "sepa", "swift", "bic")
+    # A number labelled as something else right before it ("tracking number
+    # YT06...", "单号JD67...") is that, unless "iban" comes between (context.py).
+    COUNTER_CONTEXT = (
+        "order", "tracking", "invoice", "waybill", "parcel", "reference", "ref", "ticket",
+        "订单", "訂單", "单号", "單號", "运单", "運單", "快递", "快遞", "发票", "發票", "编号", "編號",
+    )
+    STRONG_CONTEXT = ("iban",)
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         for pattern, regex in self._compiled:
             for match in regex.finditer(text):
                 if match.group(0)[:2].upper() not in SUPPORTED_REGIONS:
                     continue  # ISO 3166 country codes, from phonenumbers' metadata
-                if _NOT_ACCOUNT_LABEL_RE.search(text[max(0, match.start() - _LABEL_WINDOW) : match.start()]):
-                    continue
                 end = _longest_valid_prefix(match.group(0))
                 if end is not None:
                     yield Candidate(match.start(), match.start() + end, pattern.score)
