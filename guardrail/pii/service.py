@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import logging
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from guardrail.pii.analyzer import Analyzer
+from guardrail.pii.batching import AnalysisBatcher
 from guardrail.pii.conversation import ProtectedConversation
 from guardrail.pii.detection import Detection, select
 from guardrail.pii.errors import PiiUnavailable
@@ -62,6 +64,11 @@ class PiiService:
         self._redis = redis
         self._executor = ThreadPoolExecutor(
             max_workers=max(1, workers), thread_name_prefix="pii-analyzer"
+        )
+        # Requests that wait for the analysis thread are analysed together
+        # (batching.py): the NER model costs less per text in a batch.
+        self._batcher = AnalysisBatcher(
+            functools.partial(analyze_routed, self._analyzer), self._executor, workers=workers
         )
 
     async def protect(
@@ -171,6 +178,7 @@ class PiiService:
         ]
 
     async def aclose(self) -> None:
+        self._batcher.cancel_pending()
         await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
 
     async def _detect(self, texts: list[str], policy: PiiPolicy) -> list[list[Detection]]:
@@ -183,13 +191,11 @@ class PiiService:
         routes = route_all(pieces.texts, policy.languages, self._analyzer.languages)
         raw = cached_routed(self._analyzer, pieces.texts, routes)
         if raw is None:
-            loop = asyncio.get_running_loop()
-            work = loop.run_in_executor(
-                self._executor, analyze_routed, self._analyzer, pieces.texts, routes
-            )
             # Past the deadline the caller fails closed (TimeoutError ->
-            # PiiUnavailable); the worker finishes the piece it is on.
-            raw = await asyncio.wait_for(work, self._limits.deadline_seconds)
+            # PiiUnavailable); the worker finishes the batch it is on.
+            raw = await asyncio.wait_for(
+                self._batcher.analyze(pieces.texts, routes), self._limits.deadline_seconds
+            )
         merged = pieces.merge(raw)
         return [select(text, detections, policy) for text, detections in zip(texts, merged, strict=True)]
 
