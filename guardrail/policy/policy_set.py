@@ -100,6 +100,12 @@ class PolicySet:
         self._request_rules = [r for r in self.rules if r.stage == "request"]
         self._answer_rules = [r for r in self.rules if r.stage == "answer" and not r.is_async]
         self._async_rules = [r for r in self.rules if r.stage == "answer" and r.is_async]
+        # The bundled semantic model needs no network: its rules score in one
+        # worker-thread hop together (the model encodes an answer once for all
+        # of them) instead of one hop and one timer each. What is left to await
+        # is the LLM judge.
+        self._model_rules = [r for r in self._async_rules if getattr(r.check, "supports_sync", False)]
+        self._judged_rules = [r for r in self._async_rules if r not in self._model_rules]
         self.streaming: Streaming = self._streaming_mode()
 
     @property
@@ -163,12 +169,28 @@ class PolicySet:
         checked = CheckedText(text)
         context = _checked_context(context)
         findings = await asyncio.to_thread(self._run_all, self._answer_rules, checked, context)
-        for rule in self._async_rules:
-            try:
-                findings += await rule.check.acheck(text, context)  # type: ignore[attr-defined]
-            except Exception as exc:
-                findings.append(_failed(rule, exc))
+        findings += await self._run_model_rules(checked, context)
+        judged = await asyncio.gather(*(self._run_judged(rule, text, context) for rule in self._judged_rules))
+        findings += [f for found in judged for f in found]
         return self._decide(text, findings, context)
+
+    async def _run_model_rules(self, text: CheckedText, context: CheckContext) -> list[Finding]:
+        """The semantic model's rules in one thread hop, under the smallest of
+        their deadlines: past it, each of them fails closed."""
+        if not self._model_rules:
+            return []
+        deadline = min(rule.check.timeout_seconds for rule in self._model_rules)  # type: ignore[attr-defined]
+        work = asyncio.to_thread(self._run_all, self._model_rules, text, context)
+        try:
+            return await asyncio.wait_for(work, deadline)
+        except TimeoutError as exc:
+            return [_failed(rule, exc) for rule in self._model_rules]
+
+    async def _run_judged(self, rule: Rule, text: str, context: CheckContext) -> list[Finding]:
+        try:
+            return await rule.check.acheck(text, context)  # type: ignore[attr-defined]
+        except Exception as exc:
+            return [_failed(rule, exc)]
 
     def _run_all(self, rules: Sequence[Rule], text: str, context: CheckContext) -> list[Finding]:
         return [f for rule in rules for f in self._run(rule, text, context)]

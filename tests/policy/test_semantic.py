@@ -127,6 +127,37 @@ async def test_a_missed_deadline_fails_closed(semantic_policy) -> None:
     assert [f.kind for f in verdict.findings] == ["check_error"]
 
 
+async def test_the_model_rules_score_together_under_their_smallest_deadline(semantic_policy) -> None:
+    """One worker-thread hop for every rule of the bundled model: a deadline
+    missed by the group fails each rule of it closed."""
+    second_rule = RUDE_RULE.replace("id: rude", "id: rude-again").split("rules:\n", 1)[1]
+    policy = semantic_policy(_rude() + second_rule.format(extra="timeout_seconds: 0.000001"))
+    text = "Another fresh answer nobody has scored before, 9313."
+    verdict = await policy.check_answer_async(text, CheckContext())
+    assert verdict.action is Action.HOLD
+    assert sorted((f.rule_id, f.kind) for f in verdict.findings) == [
+        ("rude", "check_error"),
+        ("rude-again", "check_error"),
+    ]
+
+
+async def test_async_and_sync_evaluations_agree_on_the_shipped_policies() -> None:
+    store = PolicyStore(Path(__file__).parents[2] / "policies")
+    store.load()
+    policy = store.get(None)
+    answers = [
+        "Your parcel left our warehouse this morning and arrives tomorrow.",
+        "Honestly, stop messaging me about this parcel. Read the tracking page yourself.",
+        "I guarantee you a full refund and a free upgrade, no questions asked.",
+        "您好，您的订单已经发货，预计明天送达。",
+        "这么简单都不会，真服了你。",
+    ]
+    for text in answers:
+        sync = policy.check_answer(text, CheckContext())
+        async_ = await policy.check_answer_async(text, CheckContext())
+        assert (async_.action, async_.findings) == (sync.action, sync.findings), text
+
+
 def test_long_answers_are_scored_per_sentence_with_its_span(semantic_policy) -> None:
     policy = semantic_policy(_rude())
     text = (

@@ -164,6 +164,11 @@ class SemanticRule(RuleCheck):
         # The bundled model also runs in a plain (sync) evaluation; the judge cannot.
         self.supports_sync = self.backend.supports_sync
 
+    @property
+    def timeout_seconds(self) -> float:
+        """The bundled model's deadline on one answer (the judge has its own)."""
+        return self.config.timeout_seconds
+
     def check(self, text: str, context: CheckContext) -> list[Finding]:
         scored = without_customer_words(text, context.customer_said or context.customer_text)
         return self._findings(self.backend.score(scored)) if _has_own_words(text, scored) else []
