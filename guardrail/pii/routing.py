@@ -24,6 +24,7 @@ from guardrail.pii.detection import Detection
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 # English also runs on Chinese text holding this many Latin words, or this
 # share of Latin letters: a sentence of English, not a stray "iPhone".
 _MIN_LATIN_WORDS = 3
@@ -117,11 +118,22 @@ def _by_language(routes: list[Route]) -> dict[str, list[int]]:
 def _keep(text: str, detections: tuple[Detection, ...], language: str) -> tuple[Detection, ...]:
     if language != "en" or _HAN.search(text) is None:
         return detections
-    return tuple(
-        d
-        for d in detections
-        if d.entity not in _NER_ENTITIES or _HAN.search(text, d.start, d.end) is None
-    )
+    return tuple(d for d in detections if _readable_in_english(text, d))
+
+
+def _readable_in_english(text: str, d: Detection) -> bool:
+    """An English detection over Han characters is kept where English could
+    have read it: never a name or place, and an address only when mostly in
+    Latin letters ("Flat 5, 88 Nathan Road, 旺角"); the English model reads
+    a Chinese sentence with a number in it as an address."""
+    han = len(_HAN.findall(text, d.start, d.end))
+    if not han:
+        return True
+    if d.entity in _NER_ENTITIES:
+        return False
+    if d.entity == "STREET_ADDRESS":
+        return len(_LATIN_LETTER.findall(text, d.start, d.end)) > han
+    return True
 
 
 def _sorted(detections: Iterable[Detection]) -> tuple[Detection, ...]:

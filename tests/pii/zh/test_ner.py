@@ -117,8 +117,10 @@ def tagger() -> LacTagger:
             "麻烦寄到浙江省杭州市西湖区文三路街道学院路社区12幢3单元402室，谢谢",
             "浙江省杭州市西湖区文三路街道学院路社区12幢3单元402室",
         ),
-        ("我住在广东省深圳市南山区科技园南路88号阳光花园3栋2单元501室，快递一直没到",
-         "广东省深圳市南山区科技园南路88号阳光花园3栋2单元501室"),
+        (
+            "我住在广东省深圳市南山区科技园南路88号阳光花园3栋2单元501室，快递一直没到",
+            "广东省深圳市南山区科技园南路88号阳光花园3栋2单元501室",
+        ),
         # A letter block and a postcode after a space.
         ("新地址是江苏省苏州市姑苏区凤凰街Q座 215000，电话不变", "江苏省苏州市姑苏区凤凰街Q座 215000"),
         ("送到北京市朝阳区建国路88号SOHO现代城A座1508就行", "北京市朝阳区建国路88号SOHO现代城A座1508"),
@@ -129,9 +131,35 @@ def tagger() -> LacTagger:
         ),
         ("地址是83272 樹林市自強街41號之3。", "83272 樹林市自強街41號之3"),
         # Hong Kong: district, road 道, number, building, floor and room.
-        ("送貨地址係香港九龍旺角彌敦道688號旺角中心1期12樓1203室，唔該。",
-         "香港九龍旺角彌敦道688號旺角中心1期12樓1203室"),
+        (
+            "送貨地址係香港九龍旺角彌敦道688號旺角中心1期12樓1203室，唔該。",
+            "香港九龍旺角彌敦道688號旺角中心1期12樓1203室",
+        ),
         ("送去新界沙田安群街3號京瑞廣場19樓G室，李先生收", "新界沙田安群街3號京瑞廣場19樓G室"),
+        # A building, campus or office name between the number and the floor.
+        (
+            "公司地址深圳市福田区深南大道6008号特区报业大厦21楼，前台签收",
+            "深圳市福田区深南大道6008号特区报业大厦21楼",
+        ),
+        (
+            "寄到长沙市岳麓区麓山南路932号中南大学本部学生公寓7栋415，谢谢",
+            "长沙市岳麓区麓山南路932号中南大学本部学生公寓7栋415",
+        ),
+        (
+            "地址：成都市锦江区红星路三段1号附2号IFS国际金融中心",
+            "成都市锦江区红星路三段1号附2号IFS国际金融中心",
+        ),
+        # Parts set apart by spaces, commas or a line break.
+        (
+            "收货地址：北京市 海淀区 学院路街道 成府路205号 2单元 301室，收件人",
+            "北京市 海淀区 学院路街道 成府路205号 2单元 301室",
+        ),
+        ("邮寄到浙江省宁波市,鄞州区,天童南路588号,谢谢", "浙江省宁波市,鄞州区,天童南路588号"),
+        ("地址：\n臺中市西屯區臺灣大道三段\n99號12樓之3\n收件人", "臺中市西屯區臺灣大道三段\n99號12樓之3"),
+        # Hong Kong: a road's direction before its number, an ordinal block, a flat letter.
+        ("寄去香港灣仔軒尼詩道東128號信和大廈第一座9樓D室", "香港灣仔軒尼詩道東128號信和大廈第一座9樓D室"),
+        # Rural: down to the village, no street number.
+        ("寄到四川省凉山彝族自治州昭觉县竹核乡大坝村，谢谢", "四川省凉山彝族自治州昭觉县竹核乡大坝村"),
     ],
 )
 def test_addresses_are_found_whole(analyzer: Analyzer, text: str, value: str) -> None:
@@ -145,6 +173,7 @@ def test_addresses_are_found_whole(analyzer: Analyzer, text: str, value: str) ->
         "坐地铁3号线到人民广场站下车。",
         "香港的門市幾點關門？",
         "我在上海的万达广场，附近有门店吗？",
+        "可以在广州天河路旗舰店换货吗？",
     ],
 )
 def test_places_alone_are_not_street_addresses(analyzer: Analyzer, text: str) -> None:
@@ -219,8 +248,12 @@ def test_model_loads_offline_and_quietly() -> None:
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=dict(os.environ),
-        timeout=120, check=False,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['刘秀云', '张洋']"

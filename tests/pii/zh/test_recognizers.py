@@ -102,10 +102,18 @@ def test_detects(analyzer: Analyzer, text: str, entity: str, value: str) -> None
         "订单E12345678什么时候发货？",  # passport-shaped without a passport word
         "京东的快递今天到吗？",
         "2024年6月11日下午3点前下单当天发货",
+        # Mixed text read by the English family too: its model reads a Chinese
+        # sentence with numbers in it as an address.
+        "这个iPhone 15 手机壳多少钱？你们网站上写的是1614.87元，APP里是2836元。",
     ],
 )
 def test_leaves_ordinary_text(analyzer: Analyzer, text: str) -> None:
     assert _found(analyzer, text) == []
+
+
+def test_an_address_mostly_in_latin_letters_is_kept_in_mixed_text(analyzer: Analyzer) -> None:
+    text = "Please ship to Flat 5, 12/F, 88 Nathan Road, Mong Kok 旺角, thanks"
+    assert any(e == "STREET_ADDRESS" and "88 Nathan Road" in v for e, v in _found(analyzer, text))
 
 
 def test_chinese_only_text_skips_english(analyzer: Analyzer) -> None:

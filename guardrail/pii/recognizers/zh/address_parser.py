@@ -33,14 +33,23 @@ from guardrail.pii.recognizers.zh.tags import PLACE, Word
 _NUM = "0-9０-９一二三四五六七八九十百千零〇两兩"
 _UNITS = (
     "号楼|號樓|号院|號院|单元|單元|号房|號房|号|號|栋|棟|幢|座|楼|樓|层|層|室|房|期|段|巷|弄|"
-    "街|排|组|組|邻|鄰|F|f"
+    "街|排|组|組|邻|鄰"
 )
 # Building details after a place word: numbers or letters with their unit,
 # "之6", "-3", and a bare room or building number (3-5 digits) at the end.
+# A section or number may name its direction first (東一段, 皇后大道中99號);
+# an annex its number (附3号); an estate its phase or block as an ordinal
+# (第3期, 第二座); a flat its letter after the floor (15樓F).
+_DIRECTION = "东西南北中東"
 _DETAIL = re.compile(
-    rf"(?:[ \t]?(?:[{_NUM}A-Za-z]{{1,5}}(?:{_UNITS})|之[{_NUM}]{{1,3}}|[-－][0-9]{{1,4}}"
+    rf"(?:[ \t]?(?:[{_DIRECTION}]?第?[{_NUM}A-Za-z]{{1,5}}(?:{_UNITS})|之[{_NUM}]{{1,3}}|[-－][0-9]{{1,4}}"
+    rf"|附[{_NUM}]{{1,3}}(?:号|號)|(?<=[楼樓座])[A-Za-z](?![A-Za-z])|[0-9]{{1,3}}[Ff](?![A-Za-z])"
     rf"|(?:{_UNITS})(?=[{_NUM}])|[0-9]{{3,5}}(?![0-9])))+"
 )
+# Units that end a building's detail: a building, estate or office name
+# between the street number and them belongs to the address
+# (华夏路10号 富力中心 28楼, 珞喻路1037号 华中科技大学东区教工宿舍 19栋).
+_BUILDING_UNITS = "号楼|號樓|栋|棟|幢|座|楼|樓|层|層|单元|單元|期|室"
 _ADMIN = re.compile(
     "(?:省|自治区|自治區|特别行政区|特別行政區|市|州|盟|地区|地區|县|縣|区|區|旗|镇|鎮|乡|鄉|街道|村|里|社区|社區)"
 )
@@ -66,7 +75,18 @@ _ROAD_WITH_NUMBER = re.compile(
     rf"{_NAME_CHAR}{{0,8}}?(?:大道|大街|路|街|道|巷|弄|胡同)"
     rf"(?=(?:[{_NUM}]{{1,3}}段)?(?:[{_NUM}]{{1,5}}(?:号|號|巷|弄|段)|[A-Za-z]{{1,2}}座))"
 )
-_ADMIN_SUFFIX = re.compile("(?:市|縣|县|区|區|镇|鎮|乡|鄉|村|里)(?![路街道巷弄])")
+_ADMIN_SUFFIX = re.compile("(?:市|縣|县|区|區|镇|鎮|乡|鄉|村|里|邨)(?![路街道巷弄])")
+_BUILDING = re.compile(
+    rf"{_NAME_CHAR}{{1,16}}?(?=第?[{_NUM}A-Za-z]{{1,5}}(?:{_BUILDING_UNITS}))"
+)
+# Between the parts of one address: a space, a comma or a line break
+# (上海市 浦东新区 张江镇, 江苏省南京市,鼓楼区, a road on one line and its
+# number on the next).
+_PART_SEPARATOR = re.compile(r"[ \t]{1,2}|[,，、]|\n")
+_STREET_NUMBER = re.compile(rf"[{_NUM}]{{1,5}}(?:号|號)")
+_SHOP = re.compile("(?:旗舰|旗艦|专卖|專賣|分|门|門)?店")
+# The smallest administrative level: a village is an address of its own.
+_VILLAGE = re.compile("(?:村|邨|屯|组|組)$")
 _TW_POSTCODE_BEFORE = re.compile(r"(?<![0-9])[0-9]{3}(?:[0-9]{2})?[ \t]?$")
 _CN_POSTCODE_AFTER = re.compile(r"[ \t,，]{0,2}[0-9]{6}(?![0-9])")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -98,13 +118,13 @@ def addresses(text: str, words: list[Word]) -> Iterator[AddressSpan]:
                 index += 1
                 continue
             end, places = road.end(), []
-        end = _grown(text, end, by_start, places)
+        end = _grown(text, start, end, by_start, places)
         while index < len(words) and words[index].start < end:
             index += 1
         yield _classified(text, start, end, places)
 
 
-def _grown(text: str, end: int, by_start: dict[int, Word], places: list[Word]) -> int:
+def _grown(text: str, start: int, end: int, by_start: dict[int, Word], places: list[Word]) -> int:
     """The end of the address that has reached `end`: place words, a lone
     administrative suffix LAC cut off (新營/LOC 市/n), a road LAC did not call
     a place when its number follows (六枝特区/LOC 毛路709号/n), details."""
@@ -127,7 +147,25 @@ def _grown(text: str, end: int, by_start: dict[int, Word], places: list[Word]) -
         if detail and detail.end() > end:
             end = detail.end()
             continue
+        if _NUMBERED.search(text, start, end):
+            building = _BUILDING.match(text, end)
+            if building is not None:
+                end = building.end()
+                continue
+        separator = _PART_SEPARATOR.match(text, end)
+        if separator is not None and places and _continues(text, separator.end(), by_start):
+            end = separator.end()
+            continue
         return end
+
+
+def _continues(text: str, at: int, by_start: dict[int, Word]) -> bool:
+    """After a separator, more of the same address: a place word, a road
+    with its number, or (a line break away) the street number."""
+    following = by_start.get(at)
+    if following is not None and (_is_place(text, following) or following.tag == PLACE):
+        return True
+    return _ROAD_WITH_NUMBER.match(text, at) is not None or _STREET_NUMBER.match(text, at) is not None
 
 
 def _is_place(text: str, word: Word) -> bool:
@@ -139,7 +177,7 @@ def _is_place(text: str, word: Word) -> bool:
     return (
         word.tag in _WORD_TAGS_THAT_MAY_BE_PLACES
         and len(value) >= 3
-        and _PLACE_ENDING.search(value) is not None
+        and _PLACE_ENDING.search(value.rstrip(_DIRECTION)) is not None  # 农业路东
     )
 
 
@@ -157,6 +195,11 @@ def _classified(text: str, start: int, end: int, places: list[Word]) -> AddressS
         if after is not None:
             end = after.end()
         return AddressSpan("STREET_ADDRESS", start, end, STREET)
+    if _SHOP.match(text, end):  # 上海南京西路旗舰店: a shop's name, not where anyone lives
+        return AddressSpan("LOCATION", start, end, AREA)
     if has_road and len(places) >= 2:
+        return AddressSpan("STREET_ADDRESS", start, end, WEAK_STREET)
+    if admin_levels >= 3 and places and _VILLAGE.search(text[places[-1].start : places[-1].end]):
+        # Down to the village (雷山县西江镇羊排村): where a rural customer lives.
         return AddressSpan("STREET_ADDRESS", start, end, WEAK_STREET)
     return AddressSpan("LOCATION", start, end, AREA)
