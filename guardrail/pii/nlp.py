@@ -108,6 +108,20 @@ class TrimmedSpacyNlpEngine(SpacyNlpEngine):
             recased = first.ner([_recase(texts[i]) for i in shouting])
             for i, variant in zip(shouting, recased, strict=True):
                 _add_people(docs[i], [(e.start_char, e.end_char, e.label_) for e in variant.ents])
+        # Words in capitals inside ordinary text (a form's "NAME: AMARA
+        # NWACHUKWU", a passenger list) are read again in title case; people
+        # found over them are taken.
+        runs = {i: _capital_runs(text) for i, text in enumerate(texts) if i not in shouting}
+        runs = {i: found for i, found in runs.items() if found}
+        if runs:
+            titled = first.ner([_title_runs(texts[i], runs[i]) for i in runs])
+            for (i, spans), variant in zip(runs.items(), titled, strict=True):
+                people = [
+                    (e.start_char, e.end_char, e.label_)
+                    for e in variant.ents
+                    if any(s < e.end_char and e.start_char < t for s, t in spans)
+                ]
+                _add_people(docs[i], people)
         for other in others:
             other.fresh(self.vocab_growth_limit)
             for doc, found in zip(docs, second_opinion.people(other.ner, docs), strict=True):
@@ -193,6 +207,25 @@ def _recase(text: str) -> str:
     The model learnt lower-case names too; title case reads as a headline."""
     recased = _SENTENCE_START.sub(lambda m: m.group(0).upper(), text.lower())
     return recased if len(recased) == len(text) else text
+
+
+_CAPITAL_WORD = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’-]+"
+_CAPITAL_RUN = re.compile(rf"(?<![\w'’-]){_CAPITAL_WORD}(?:[ \t]+{_CAPITAL_WORD})+(?![\w'’-])")
+
+
+def _capital_runs(text: str) -> list[tuple[int, int]]:
+    """Two or more words in capitals in a row."""
+    return [(m.start(), m.end()) for m in _CAPITAL_RUN.finditer(text)]
+
+
+def _title_runs(text: str, runs: list[tuple[int, int]]) -> str:
+    """The text with each run in title case (same length, else as is)."""
+    out = text
+    for start, end in runs:
+        titled = text[start:end].title()
+        if len(titled) == end - start:
+            out = out[:start] + titled + out[end:]
+    return out
 
 
 def _add_people(doc: Doc, found: list[tuple[int, int, str]]) -> None:

@@ -188,6 +188,25 @@ def test_names_written_in_capitals(analyzer: Analyzer):
     assert [entity for entity, _ in _found(analyzer, "PLEASE CHECK MY ORDER STATUS TODAY")] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Name on card: OLUWASEGUN ADEYEMI-JOHNSON\nPlease keep it on file.", ["OLUWASEGUN ADEYEMI-JOHNSON"]),
+        ("Passenger 1: MRS NGOZI OKAFOR\nPassenger 2: CHIBUIKE OKAFOR", ["NGOZI OKAFOR", "CHIBUIKE OKAFOR"]),
+        ("The form says SURNAME: WIŚNIEWSKA, FIRST NAME: KATARZYNA.", ["KATARZYNA"]),
+    ],
+)
+def test_names_in_capitals_inside_ordinary_text(analyzer: Analyzer, text: str, names: list[str]):
+    for name in names:
+        assert _covered(analyzer, text, name, "PERSON"), name
+    for text in (
+        "My order is URGENT PLEASE, the TRACKING NUMBER page is down.",
+        "I bought the NIKE AIR MAX in size 10 at JD SPORTS.",
+        "Status: OUT FOR DELIVERY",
+    ):
+        assert [entity for entity, _ in _found(analyzer, text)] == [], text
+
+
 def test_a_surname_after_an_article_is_still_a_person(analyzer: Analyzer):
     text = "Unlike the Jensen novel, this one is short."
     assert _covered(analyzer, text, "Jensen", "PERSON")
