@@ -64,6 +64,10 @@ def _found(analyzer: Analyzer, text: str) -> list[tuple[str, str]]:
         ("快递员刘师傅放门卫了", "PERSON", "刘"),
         ("谢谢你的帮助！\n陈家荣", "PERSON", "陈家荣"),
         ("聯絡人：林志明", "PERSON", "林志明"),
+        # Role labels of travel, insurance and property forms.
+        ("乘机人司马光明，明早的航班", "PERSON", "司马光明"),
+        ("被保險人：黃美玲，保單續期", "PERSON", "黃美玲"),
+        ("车主韩立新，停车费怎么交", "PERSON", "韩立新"),
         # Addresses.
         (
             "请寄到北京市朝阳区建国路88号SOHO现代城5栋2单元1203室，谢谢",
@@ -102,6 +106,8 @@ def test_detects(analyzer: Analyzer, text: str, entity: str, value: str) -> None
         "订单E12345678什么时候发货？",  # passport-shaped without a passport word
         "京东的快递今天到吗？",
         "2024年6月11日下午3点前下单当天发货",
+        "乘客须知：请提前两小时到达机场",
+        "车主可以在APP上查看违章记录",
         # Mixed text read by the English family too: its model reads a Chinese
         # sentence with numbers in it as an address.
         "这个iPhone 15 手机壳多少钱？你们网站上写的是1614.87元，APP里是2836元。",
