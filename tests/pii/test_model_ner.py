@@ -8,6 +8,7 @@ import pytest
 
 from guardrail.pii import Analyzer, PiiPolicy
 from guardrail.pii.detection import select
+from guardrail.pii.recognizers.en.address_blocks import _segments_to_code
 
 POLICY = PiiPolicy.default()
 
@@ -144,6 +145,20 @@ def test_a_name_found_once_is_masked_everywhere_in_the_text(analyzer: Analyzer):
             "Hi,\nnew address:\nPátio de Porto, 47\nVila Tirol\n82883-005 Azevedo Grande / SE\n\nRegards",
             "Pátio de Porto, 47\nVila Tirol\n82883-005 Azevedo Grande / SE",
         ),
+        # On one line: the parts after the model's end, landmarks and all,
+        # down to the postcode that closes the address.
+        (
+            "Courier is lost. It is Flat 12B, Lakshmi Residency, 5th Main, near Ganesh Temple, "
+            "Indiranagar 2nd Stage, Bengaluru 560038. Please call first.",
+            "Flat 12B, Lakshmi Residency, 5th Main, near Ganesh Temple, Indiranagar 2nd Stage, "
+            "Bengaluru 560038",
+        ),
+        (
+            "Please note: H.No. 3-6-111/B, opp. Sri Ram Medical Hall, behind HDFC ATM, Himayatnagar, "
+            "Hyderabad, Telangana 500029",
+            "H.No. 3-6-111/B, opp. Sri Ram Medical Hall, behind HDFC ATM, Himayatnagar, "
+            "Hyderabad, Telangana 500029",
+        ),
     ],
 )
 def test_address_block_lines_after_the_street_are_the_address(analyzer: Analyzer, text: str, address: str):
@@ -205,6 +220,17 @@ def test_names_in_capitals_inside_ordinary_text(analyzer: Analyzer, text: str, n
         "Status: OUT FOR DELIVERY",
     ):
         assert [entity for entity, _ in _found(analyzer, text)] == [], text
+
+
+def test_an_address_runs_on_only_to_a_closing_postcode(analyzer: Analyzer):
+    text = "I'm at 12 Oak Street, Springfield, and my order 12345 hasn't come."
+    assert ("STREET_ADDRESS", "12 Oak Street, Springfield") in _found(analyzer, text)
+    # A reference number is no postcode, whatever its digits.
+    text = "Deliver to 7 Mill Lane, Bristol, Ticket 45512 is the complaint."
+    end = text.index(", Ticket")
+    assert _segments_to_code(text, end) == end
+    county = text.replace("Ticket", "Avon")
+    assert _segments_to_code(county, end) == county.index(" is the")
 
 
 def test_a_surname_after_an_article_is_still_a_person(analyzer: Analyzer):

@@ -4,7 +4,9 @@ The model sometimes ends an address at a line break or runs it into the
 word after it; the lines after it (a city, a country, a postcode, behind
 quote marks or not) are still the same address. So an address takes the
 rest of its line and the short lines after it, down to the last one holding
-a code, and "the corner of" before it.
+a code, and "the corner of" before it. Written on one line, it runs on
+through comma-separated parts of place words and landmarks ("near Shiv
+Mandir", "behind SBI ATM") to the postcode that closes it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import RecognizerResult
+
+from guardrail.pii.recognizers.generic.phone import PhoneNumberRecognizer
 
 # Words a model may run an address into: "12 Oak Street now".
 _ADDRESS_TAIL_WORDS = frozenset({"now", "asap", "instead", "too", "again", "though", "please", "thanks"})
@@ -35,6 +39,22 @@ _MAX_BLOCK_LINES = 3
 # "the corner of Main Street and 5th Avenue" is one address.
 _CORNER_BEFORE = re.compile(r"(?:the\s+)?corner\s+of\s+\Z", re.IGNORECASE)
 _POSTCODE = re.compile(r"[A-Z]{0,2}-?\d[\dA-Z -]{1,8}")
+# One line's address parts after the model's end: the rest of its part, then
+# parts after commas; words of landmarks ("near Shiv Mandir", "opp. the
+# temple") and unit numbers ("#23-05") included; closed by a postcode.
+_PART_START = re.compile(r"[ \t]*,?[ \t]*")
+_NEXT_COMMA = re.compile(r"[ \t]*,")
+_PART_WORD = re.compile(r"#?[\w'’/-]+(?:\.(?=\S))?(?:[\w'’/-]+)?\.?")
+_SENTENCE_STOP = re.compile(r"[;!?]|\.(?:\s|\Z)")
+_MAX_INLINE_PARTS = 5
+_NOT_ADDRESS_WORDS = frozenset(
+    {w for w in (*PhoneNumberRecognizer.COUNTER_CONTEXT, *PhoneNumberRecognizer.STRONG_CONTEXT)
+     if w.isascii()}
+    | {"account", "card", "iban", "email", "number", "no", "id"}
+)
+_LANDMARK_WORDS = frozenset("near opp opp. opposite behind beside next to off via".split())  # noqa: SIM905
+_UNIT_NUMBER = re.compile(r"#?\d[\dA-Za-z]*(?:[-/]\d[\dA-Za-z]*)*")
+_CLOSING_CODE = re.compile(r"\d{4,6}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?|\d[A-Z]{2}")
 # Between a street the model read as a name and the house number it found
 # as the address: ", " on the same line.
 _STREET_THEN_NUMBER = re.compile(r",?[ \t]+")
@@ -76,6 +96,7 @@ def joined_addresses(text: str, results: list[RecognizerResult]) -> list[Recogni
         if result.entity_type == "STREET_ADDRESS":
             result.end = _trim_address_tail(text, result.start, result.end)
             result.end = _postcode_after(text, result.end)
+            result.end = _segments_to_code(text, result.end)
             result.end = _block_lines_after(text, result.end)
             corner = _CORNER_BEFORE.search(text, max(0, result.start - 20), result.start)
             if corner:
@@ -111,6 +132,66 @@ def _postcode_after(text: str, end: int) -> int:
     if code and at > end and (code.end() == len(text) or not text[code.end()].isalnum()):
         return code.end() if any(c.isdigit() for c in code.group(0)) else end
     return end
+
+
+def _segments_to_code(text: str, end: int) -> int:
+    """An address written on one line runs on, through comma-separated parts
+    of place words, to the postcode that closes it: "Flat 402, Sai Krupa
+    Apartments" + ", near Shiv Mandir, Jayanagar 4th Block, Bengaluru 560011";
+    "10 Anson Road, #23-05" + " International Plaza, Singapore 079903 is my
+    office". Parts without a closing code after them are not taken."""
+    at, closed = end, end
+    for _ in range(_MAX_INLINE_PARTS):
+        start = _PART_START.match(text, at).end()
+        words = _contiguous(text, start, list(_PART_WORD.finditer(text, start, _line_end(text, start))))
+        if not words or len(words) > _MAX_BLOCK_WORDS:
+            break
+        for word in words:
+            kind = _inline_word(word.group(0))
+            if kind is None:
+                return closed  # a sentence goes on: the address ended at its code
+            if kind == "code":
+                closed = word.start() + len(word.group(0).rstrip("."))
+        at = words[-1].end()
+        if not _NEXT_COMMA.match(text, at):
+            break
+    return closed
+
+
+def _line_end(text: str, at: int) -> int:
+    stop = text.find("\n", at)
+    return len(text) if stop < 0 else stop
+
+
+def _contiguous(text: str, start: int, words: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The words of one part: up to the next comma or sentence end."""
+    out = []
+    at = start
+    for word in words:
+        gap = text[at : word.start()]
+        if gap.strip(" \t"):
+            break
+        out.append(word)
+        at = word.end()
+        if text.startswith(",", at) or _SENTENCE_STOP.match(text, at):
+            break
+    return out
+
+
+def _inline_word(word: str) -> str | None:
+    """"code" for a postcode, "word" for another word of an address, else None."""
+    bare = word.rstrip(".")
+    if bare.lower() in _NOT_ADDRESS_WORDS:  # "..., Leeds, Order 55512": a reference, a phone
+        return None
+    if word.lower() in _LANDMARK_WORDS or bare.lower() in _LANDMARK_WORDS or bare in _BLOCK_CONNECTORS:
+        return "word"
+    if _CLOSING_CODE.fullmatch(bare):
+        return "code"
+    if _UNIT_NUMBER.fullmatch(bare):
+        return "word"
+    if _BLOCK_WORD.fullmatch(bare) and bare[0].isupper():
+        return "word"
+    return None
 
 
 def _block_line(line: str) -> bool | None:

@@ -11,9 +11,13 @@ LAC segments and tags the place words of such a string (广东省/LOC
 室/n), which settles the hard question, where the address starts: its first
 place word, not the verb or label before it (寄到, 地址是). From there one
 walk grows the span: another place word, or a run of building details (a
-number or letters with its unit: 2单元, 501室, 之6, 四段216巷27弄, A座, a
-bare room number), until neither follows. A word LAC does not call a place
-still counts as one when it ends in an address unit (科技园南路, 阳光花园).
+number or letters with its unit: 2单元, 501室, 之6, 四段216巷27弄, A座, 第二座,
+附3号, a bare room number), until neither follows. A word LAC does not call a
+place still counts as one when it ends in an address unit (科技园南路, 阳光花园).
+Once the street has its number, a building, campus or office name of any
+words belongs to the address when its block, floor or room follows (华夏路10号
+富力中心28楼); parts set apart by a space, a comma or a line break are one
+address when the next part is a place or a number (上海市 浦东新区 张江镇).
 
 What the walk found decides the entity: a road or estate with a number or a
 building unit is a STREET_ADDRESS (0.85); a road within a named city or
