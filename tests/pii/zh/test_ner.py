@@ -174,6 +174,7 @@ def test_addresses_are_found_whole(analyzer: Analyzer, text: str, value: str) ->
         "香港的門市幾點關門？",
         "我在上海的万达广场，附近有门店吗？",
         "可以在广州天河路旗舰店换货吗？",
+        "我在杭州，29号之前能送到吗？",  # a date after the city, no street
     ],
 )
 def test_places_alone_are_not_street_addresses(analyzer: Analyzer, text: str) -> None:

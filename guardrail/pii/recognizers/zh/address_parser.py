@@ -88,6 +88,7 @@ _BUILDING = re.compile(
 # number on the next).
 _PART_SEPARATOR = re.compile(r"[ \t]{1,2}|[,，、]|\n")
 _STREET_NUMBER = re.compile(rf"[{_NUM}]{{1,5}}(?:号|號)")
+_ROAD_END = re.compile(rf"(?:{_ROAD.pattern})$")
 _SHOP = re.compile("(?:旗舰|旗艦|专卖|專賣|分|门|門)?店")
 # The smallest administrative level: a village is an address of its own.
 _VILLAGE = re.compile("(?:村|邨|屯|组|組)$")
@@ -157,19 +158,22 @@ def _grown(text: str, start: int, end: int, by_start: dict[int, Word], places: l
                 end = building.end()
                 continue
         separator = _PART_SEPARATOR.match(text, end)
-        if separator is not None and places and _continues(text, separator.end(), by_start):
+        if separator is not None and places and _continues(text, end, separator.end(), by_start):
             end = separator.end()
             continue
         return end
 
 
-def _continues(text: str, at: int, by_start: dict[int, Word]) -> bool:
+def _continues(text: str, end: int, at: int, by_start: dict[int, Word]) -> bool:
     """After a separator, more of the same address: a place word, a road
-    with its number, or (a line break away) the street number."""
+    with its number, or the street number of a road (臺灣大道三段 / 99號;
+    not "杭州，29号之前", a date)."""
     following = by_start.get(at)
     if following is not None and (_is_place(text, following) or following.tag == PLACE):
         return True
-    return _ROAD_WITH_NUMBER.match(text, at) is not None or _STREET_NUMBER.match(text, at) is not None
+    if _ROAD_WITH_NUMBER.match(text, at) is not None:
+        return True
+    return _STREET_NUMBER.match(text, at) is not None and _ROAD_END.search(text, 0, end) is not None
 
 
 def _is_place(text: str, word: Word) -> bool:
