@@ -233,6 +233,27 @@ def test_an_address_runs_on_only_to_a_closing_postcode(analyzer: Analyzer):
     assert _segments_to_code(county, end) == county.index(" is the")
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Olá! I'm Beatriz Cardoso and my parcel never arrived.", "Beatriz Cardoso"),
+        ("Xin chào, this is Nguyễn Thị Lan about order 4471.", "Nguyễn Thị Lan"),
+        ("Grüezi. Account holder Urs Baumann asks for a new card.", "Urs Baumann"),
+        ("Hola, I'm Lucía Fernández; the modem is broken.", "Lucía Fernández"),
+    ],
+)
+def test_greetings_of_other_languages_are_no_names(analyzer: Analyzer, text: str, name: str):
+    found = _found(analyzer, text)
+    assert ("PERSON", name) in found
+    assert [value for entity, value in found if entity == "PERSON"] == [name]
+
+
+def test_a_surname_after_a_first_name_with_an_accent(analyzer: Analyzer):
+    # The word before "Fernández" is "Lucía", not its last letter "a" (an article).
+    text = "I am Lucía Fernández and the modem is broken."
+    assert _covered(analyzer, text, "Fernández", "PERSON")
+
+
 def test_a_surname_after_an_article_is_still_a_person(analyzer: Analyzer):
     text = "Unlike the Jensen novel, this one is short."
     assert _covered(analyzer, text, "Jensen", "PERSON")

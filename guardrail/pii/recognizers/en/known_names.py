@@ -36,7 +36,8 @@ _RUN_RE = re.compile(
     rf"(?<![A-Za-z0-9@._'’-]){_WORD}(?:[ \t]+(?:{_WORD}|[A-Z]\.))*(?![A-Za-z0-9@]|\.[A-Za-z0-9])"
 )
 _WORD_RE = re.compile(rf"{_WORD}|[A-Z]\.")
-_PREVIOUS_WORD_RE = re.compile(r"([A-Za-z]+)[^A-Za-z\n]*$")
+# Letters of any script: "Lucía Fernández" has no word "a" before its surname.
+_PREVIOUS_WORD_RE = re.compile(r"([^\W\d_]+)(?:[^\w\n]|\d|_)*$")
 _SENTENCE_ENDS = ".!?:;\n\"“(*-•"
 
 _DETERMINERS = frozenset(
@@ -198,7 +199,7 @@ def previous_word(text: str, start: int) -> str:
 
 
 def _next_word(text: str, end: int) -> str:
-    found = re.match(r"[ \t]+([A-Za-z]+)", text[end : end + 24])
+    found = re.match(r"[ \t]+([^\W\d_]+)", text[end : end + 24])
     return found.group(1).lower() if found else ""
 
 

@@ -52,6 +52,20 @@ _NAME_EDGE_WORDS = frozenset(
     """
     hi hello hey dear thanks thank thx cheers regards best kind warm many sincerely yours
     love bye please sorry yes no ok okay good morning afternoon evening mate team ta
+    hiya heya howzit g'day gday
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+# Greetings and thanks of other languages that open English messages ("Olá!
+# My order...", "Xin chào, I'm..."): no name when the whole span is one,
+# opens its line and punctuation follows it; some are also names ("Moi
+# said", "said Moi."), so never trimmed off the edge of a longer name.
+_FOREIGN_GREETINGS = frozenset(
+    """
+    hola buenas buenos días tardes noches olá oi bom boa tarde noite ciao salve buongiorno
+    buonasera bonjour bonsoir salut coucou hallo moin servus grüezi gruezi grüß guten morgen
+    abend hej hei moi terve hallå goddag ahoj čau cześć dzień dobry szia szervusz merhaba selam
+    salam salaam namaste namaskar xin chào konnichiwa annyeong annyeonghaseyo sawasdee sawadee
+    kumusta salamat po sawubona habari jambo shalom privet zdravo sveiki labas tere aloha
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Words of support mail about devices and software that are no names alone.
@@ -61,6 +75,7 @@ _PRODUCT_WORDS = frozenset(
     paypal visa mastercard amex premium pro plus mini ultra max app wifi bluetooth usb
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_GREETING_END = re.compile(r"[ \t]*[,!.;:]")
 _NOT_IN_NAMES = re.compile(r"[\d\\/:@\"<>{}\[\]()=_#|*+%$]")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 # First-pass findings at least this sure, of these kinds, decide their characters.
@@ -252,6 +267,14 @@ def _tidy_person(text: str, result: RecognizerResult) -> bool:
     while words and words[-1].group(0).lower().rstrip(".") in _NAME_EDGE_WORDS:
         words.pop()
     if not words:
+        return False
+    before = text[: words[0].start()].rstrip(" \t")
+    opening = not before or before.endswith("\n")
+    if (
+        opening
+        and all(w.group(0).lower() in _FOREIGN_GREETINGS for w in words)
+        and _GREETING_END.match(text, words[-1].end())
+    ):
         return False
     result.start, result.end = words[0].start(), words[-1].end()
     if len(words) == 1:
